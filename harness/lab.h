@@ -1,0 +1,67 @@
+/*
+ * lab.h - a lab file: the network the servers bind to and the boards in it.
+ *
+ * Loaded from YAML with libcyaml, then validated; every error names the file,
+ * the line and what was expected. See fixtures/labs/*.yaml for examples.
+ */
+#ifndef PITEST_LAB_H
+#define PITEST_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAB_NAME_MAX 32
+#define LAB_MODEL_MAX 16
+
+struct lab_board {
+	char name[LAB_NAME_MAX];
+	char model[LAB_MODEL_MAX];  /* pi2, pi3b, pi3b+, pi4b, pi5 */
+	uint8_t mac[6];
+	char mac_text[18];          /* lower case, colon separated */
+	uint32_t serial;            /* low 32 bits, as netboot uses it */
+	char serial_text[17];       /* as written (8 or 16 hex digits) */
+	uint32_t ip;                /* network order; 0 = no reservation */
+	char ip_text[16];
+	uint32_t lease_s;           /* reservation lease; 0 = lab default */
+	char power[16];             /* power backend: "virtual" (more later) */
+	char console[16];           /* console backend: "virtual" */
+	int line;                   /* line of the board's entry */
+};
+
+struct lab_dhcp {
+	uint32_t range_start, range_end; /* network order; 0 = no range */
+	uint32_t lease_s;
+	uint32_t router, dns;            /* 0 = none */
+	char pxe_menu[64];               /* "Raspberry Pi Boot" by default */
+	char pxe_spaces[8];              /* auto | always | never */
+	char lease_file[256];            /* "" = leases kept in memory only */
+};
+
+struct lab {
+	char path[512];
+	char name[64];
+	bool is_virtual;          /* the runner builds the network itself */
+	double time_scale;        /* virtual boards run this many times faster; 1 = real time */
+	char interface[16];       /* server interface (bridge name for a virtual lab) */
+	uint32_t address;         /* virtual lab: the bridge's address (network order) */
+	uint8_t prefix_len;       /* virtual lab: its prefix length */
+	struct lab_dhcp dhcp;
+	size_t n_boards;
+	struct lab_board *boards;
+};
+
+/* Known models, for validation and for help texts. NULL-terminated. */
+extern const char *const lab_models[];
+
+/*
+ * Loads and validates a lab file. On failure returns -EINVAL (or -errno for
+ * I/O) and writes one message "FILE:LINE: what was expected" into err.
+ */
+int lab_load(const char *path, struct lab **ret_lab, char *err, size_t errcap);
+void lab_free(struct lab *lab);
+
+const struct lab_board *lab_board_by_mac(const struct lab *lab, const uint8_t mac[6]);
+const struct lab_board *lab_board_by_name(const struct lab *lab, const char *name);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * suite.h - a suite file: cases of faults, power steps and expectations.
+ *
+ * suite: dhcp-phase
+ * cases:
+ *   - name: dropped-offer-is-retried
+ *     models: [pi4b, pi5]             # optional: only these models
+ *     dhcp: { reservations: false }    # optional per-case server settings
+ *     faults:
+ *       - { server: dhcp, on: offer, action: drop, count: 1 }
+ *     steps:
+ *       - power: on
+ *       - expect: { event: dhcp.discover, within: 10s }
+ *       - expect: { event: dhcp.offer, match: { ip: "{board.ip}" }, within: 5s }
+ *       - absent: { event: dhcp.discover, within: 8s }   # must not happen
+ *       - wait: 2s
+ *       - expect: { event: dhcp.ack, within: 5s, models: [pi4b, pi5] }
+ *
+ * Durations are board time (scaled by the lab's time_scale on virtual labs).
+ */
+#ifndef PITEST_SUITE_H
+#define PITEST_SUITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "harness/fault.h"
+
+#define SUITE_MAX_MATCH 8
+#define SUITE_MAX_MODELS 8
+#define SUITE_MAX_BOARDS 32
+
+enum step_kind {
+	STEP_POWER,   /* power: on | off | cycle */
+	STEP_EXPECT,  /* the next matching event must come within `within_s` */
+	STEP_ABSENT,  /* no matching event may come within `within_s` */
+	STEP_WAIT,    /* let `within_s` pass */
+};
+
+struct match_field {
+	char key[24];
+	char value[256]; /* glob; "{board.ip}" style placeholders; "A-B" IPv4 range */
+};
+
+struct suite_step {
+	enum step_kind kind;
+	int line;
+	char power[8];           /* STEP_POWER: "on", "off", "cycle" */
+	char event[32];          /* STEP_EXPECT / STEP_ABSENT: event name (glob) */
+	size_t n_match;
+	struct match_field match[SUITE_MAX_MATCH];
+	double within_s;         /* board seconds */
+	size_t n_models;         /* step applies only to these models; 0 = all */
+	char models[SUITE_MAX_MODELS][16];
+};
+
+struct suite_case {
+	char name[64];
+	char description[256];
+	int line;
+	size_t n_models;          /* case runs only on these models; 0 = all */
+	char models[SUITE_MAX_MODELS][16];
+	size_t n_boards;          /* case runs only on these boards; 0 = all */
+	char boards[SUITE_MAX_BOARDS][32];
+	double timeout_s;         /* whole case, board seconds; 0 = sum of the steps */
+	bool dhcp_reservations;   /* default true */
+	size_t n_faults;
+	struct fault_rule *faults;
+	size_t n_steps;
+	struct suite_step *steps;
+};
+
+struct suite {
+	char path[512];
+	char name[64];
+	char description[256];
+	size_t n_cases;
+	struct suite_case *cases;
+};
+
+/* Field names `match:` accepts (the keys servers put on events). NULL-terminated. */
+extern const char *const suite_match_keys[];
+
+/*
+ * Loads and validates a suite file. On failure returns -EINVAL (or -errno)
+ * and writes one message "FILE:LINE: what was expected" into err.
+ */
+int suite_load(const char *path, struct suite **ret_suite, char *err, size_t errcap);
+void suite_free(struct suite *suite);
+
+#endif

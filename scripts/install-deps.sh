@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, everything pitest needs to build and test.
+# Safe to run again: it only asks apt for what is missing.
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build pkg-config
+  libevent-dev libgpiod-dev libserialport-dev libcmocka-dev libcyaml-dev
+  libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libpcap-dev)
+# Peers the tests and benchmarks run against (never as services of the host).
+peer_pkgs=(iproute2 ethtool busybox isc-dhcp-client dnsmasq-base kea-admin
+  clang libclang-rt-14-dev valgrind)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-}" != "--build-only" ]; then want+=("${peer_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "pitest: these Debian packages are missing: ${missing[*]}" >&2
+    echo "pitest: install them as root (apt-get install ${missing[*]})" >&2
+    exit 2
+  fi
+else SUDO=; fi
+
+echo "pitest: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
