@@ -1,5 +1,7 @@
 # One helper per component kind: unit tests, integration scripts, fuzzers.
 
+find_program(PITEST_VALGRIND valgrind)
+
 # pitest_add_unit_test(NAME SOURCES... [LIBS libs...])
 # A cmocka test linked against the same library as the program.
 function(pitest_add_unit_test name)
@@ -10,6 +12,12 @@ function(pitest_add_unit_test name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "unit;${T_LABELS}" TIMEOUT 120)
+  # The same test under valgrind (not with sanitizers: they don't mix).
+  if(PITEST_VALGRIND AND NOT PITEST_SANITIZE)
+    add_test(NAME ${name}_memcheck COMMAND ${PITEST_VALGRIND} --quiet --error-exitcode=99
+             --leak-check=full --errors-for-leak-kinds=definite,indirect $<TARGET_FILE:${name}>)
+    set_tests_properties(${name}_memcheck PROPERTIES LABELS "memcheck" TIMEOUT 600)
+  endif()
 endfunction()
 
 # pitest_add_script_test(NAME SCRIPT [LABELS l...] [TIMEOUT s])

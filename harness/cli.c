@@ -1,1 +1,161 @@
-/* placeholder: being written */
+/*
+ * cli.c - option parsing and dispatch to the runner, the server or the
+ * virtual board. Usage errors exit 2 with one message saying what to do.
+ */
+#include "harness/cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixtures/vpi/vpi.h"
+#include "harness/runner.h"
+
+#define DEFAULT_LAB "fixtures/labs/virtual.yaml"
+
+static const char usage_text[] =
+	"usage: pitest [run] --suite NAME|FILE [--lab FILE] [--junit FILE] [--events FILE]\n"
+	"              [--case NAME] [--board NAME] [--time-scale F] [-q|-v]\n"
+	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
+	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
+	"\n"
+	"  run      power the lab's boards and check each case of the suite (default)\n"
+	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
+	"  vpi      run one virtual Raspberry Pi on an interface (see pitest vpi --help)\n"
+	"\n"
+	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
+	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
+	"  --junit FILE       write a JUnit XML report\n"
+	"  --events FILE      write every event as JSON Lines\n"
+	"  --case NAME        run only this case; --board NAME: only on this board\n"
+	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
+	"  -q, --quiet        print only results; -v, --verbose: diagnostics too\n"
+	"exit status: 0 all passed, 1 a case failed, 2 usage or configuration error\n";
+
+static const char *project_dir(void)
+{
+	const char *env = getenv("PITEST_HOME");
+	return env && *env ? env : PITEST_SOURCE_DIR;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A suite given by name lives in suites/; a path is taken as it is. */
+static int resolve_suite(const char *arg, char *out, size_t cap)
+{
+	if (strchr(arg, '/') || strstr(arg, ".yaml") || file_exists(arg)) {
+		snprintf(out, cap, "%s", arg);
+		return 0;
+	}
+	snprintf(out, cap, "%s/suites/%s.yaml", project_dir(), arg);
+	if (!file_exists(out)) {
+		fprintf(stderr, "pitest: no suite named '%s' (looked for %s)\n", arg, out);
+		return -1;
+	}
+	return 0;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "pitest: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", usage_text);
+	return RUNNER_EXIT_USAGE;
+}
+
+static int parse_time_scale(const char *arg, double *ret)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v > 0) || v > 1000)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+static int run_or_serve(int argc, char **argv, bool serve)
+{
+	static const struct option options[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "lab", required_argument, NULL, 'l' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "board", required_argument, NULL, 'b' },
+		{ "leases", required_argument, NULL, 'L' },
+		{ "time-scale", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct runner_options opts = { .verbosity = 1 };
+	const char *suite_arg = NULL;
+	char suite_path[PATH_MAX], lab_path[PATH_MAX], self_exe[PATH_MAX];
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:l:j:e:c:b:L:t:qvh", options, NULL)) != -1) {
+		switch (c) {
+		case 's': suite_arg = optarg; break;
+		case 'l': opts.lab_path = optarg; break;
+		case 'j': opts.junit_path = optarg; break;
+		case 'e': opts.events_path = optarg; break;
+		case 'c': opts.only_case = optarg; break;
+		case 'b': opts.only_board = optarg; break;
+		case 'L': opts.lease_file = optarg; break;
+		case 't':
+			if (parse_time_scale(optarg, &opts.time_scale) != 0)
+				return usage_error("--time-scale wants a number above 0 (at most 1000)",
+						   optarg);
+			break;
+		case 'q': opts.verbosity = 0; break;
+		case 'v': opts.verbosity = 2; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage_error("unknown option", NULL);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (!opts.lab_path) {
+		if (serve)
+			return usage_error("serve needs --lab FILE", NULL);
+		snprintf(lab_path, sizeof(lab_path), "%s/%s", project_dir(), DEFAULT_LAB);
+		opts.lab_path = lab_path;
+	}
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0)
+		return usage_error("cannot find the pitest binary (/proc/self/exe)", NULL);
+	self_exe[n] = '\0';
+	opts.self_exe = self_exe;
+	if (serve)
+		return runner_serve(&opts);
+	if (!suite_arg)
+		return usage_error("which suite? give --suite NAME (e.g. --suite dhcp-phase)", NULL);
+	if (resolve_suite(suite_arg, suite_path, sizeof(suite_path)) != 0)
+		return RUNNER_EXIT_USAGE;
+	opts.suite_path = suite_path;
+	return runner_run_suite(&opts);
+}
+
+int cli_main(int argc, char **argv)
+{
+	/* Console lines and results must show up as they happen, also in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && strcmp(argv[1], "vpi") == 0)
+		return vpi_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+		return run_or_serve(argc - 1, argv + 1, true);
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		return run_or_serve(argc - 1, argv + 1, false);
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0)) {
+		printf("pitest %s\n", PITEST_VERSION);
+		return 0;
+	}
+	return run_or_serve(argc, argv, false);
+}

@@ -2,7 +2,7 @@
  * lab.h - a lab file: the network the servers bind to and the boards in it.
  *
  * Loaded from YAML with libcyaml, then validated; every error names the file,
- * the line and what was expected. See fixtures/labs/*.yaml for examples.
+ * the line and what was expected. Examples: fixtures/labs/.
  */
 #ifndef PITEST_LAB_H
 #define PITEST_LAB_H

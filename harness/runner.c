@@ -1,1 +1,853 @@
-/* placeholder: being written */
+/*
+ * runner.c - runs each case of a suite on the boards of a lab.
+ *
+ * Everything happens on one libevent loop: the DHCP server, every board's
+ * power and console, and one deadline timer per board run. Cases run one
+ * after the other; within a case every selected board runs in parallel with
+ * its own step cursor over the one timeline. A board run reads the timeline
+ * in order: an `expect` step consumes the first matching event of its board
+ * after the previous one, an `absent` step fails on any matching event in
+ * its window, and deadlines are board time divided by the lab's time scale.
+ */
+#include "harness/runner.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/board.h"
+#include "harness/expect.h"
+#include "harness/fault.h"
+#include "harness/lab.h"
+#include "harness/suite.h"
+#include "harness/timeline.h"
+#include "harness/vlab.h"
+#include "reports/junit.h"
+#include "servers/dhcp_glue.h"
+#include "servers/dhcp_server.h"
+
+/* A relay must stay open long enough for the board's capacitors to drain. */
+#define POWER_CYCLE_OFF_S 1.0
+/* Extra board time a case may take beyond the sum of its step deadlines. */
+#define CASE_SLACK_S 30.0
+#define SEEN_INSTEAD_MAX 8
+
+enum run_state { RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
+
+struct runner;
+
+struct board_run {
+	struct runner *r;
+	struct board *board;
+	const struct lab_board *spec;
+	const struct suite_case *kase;
+	enum run_state state;
+	size_t step;          /* index into kase->steps */
+	bool step_armed;      /* the step's timer is running / its action was taken */
+	double step_started;  /* timeline time the current step became current */
+	size_t step_start_index;
+	size_t cursor;        /* next timeline index an expect step may consume */
+	struct event *timer;
+	bool busy, again;     /* evaluate() is not re-entrant; re-run instead */
+	size_t first_index, end_index; /* timeline slice of this run */
+	double t_start, t_end;
+	char message[1024];
+	char detail[4096];
+	char type[16];
+};
+
+struct result {
+	char name[64];
+	char classname[128];
+	double time_s;
+	bool failed, skipped;
+	char message[1024];
+	char type[16];
+	char *detail;
+	char *system_out;
+};
+
+struct runner {
+	const struct runner_options *opts;
+	struct lab *lab;
+	struct suite *suite;
+	double time_scale;
+	struct event_base *base;
+	struct timeline *tl;
+	struct vlab *vlab;
+	struct board **boards;
+	FILE *events_out;
+	struct event *sigint, *sigterm, *case_timer;
+	bool interrupted;
+	struct board_run *runs;
+	size_t n_runs;
+	struct result *results;
+	size_t n_results, cap_results;
+};
+
+static double wall_seconds(const struct runner *r, double board_seconds)
+{
+	return board_seconds / r->time_scale;
+}
+
+static struct timeval to_timeval(double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	struct timeval tv = { .tv_sec = (time_t)seconds };
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+static bool model_listed(const char *model, const char (*list)[16], size_t n)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], model) == 0)
+			return true;
+	return false;
+}
+
+static bool step_applies(const struct suite_step *step, const struct lab_board *spec)
+{
+	return model_listed(spec->model, step->models, step->n_models);
+}
+
+static bool case_applies(const struct runner *r, const struct suite_case *kase,
+			 const struct lab_board *spec)
+{
+	if (r->opts->only_board && strcmp(r->opts->only_board, spec->name) != 0)
+		return false;
+	if (!model_listed(spec->model, kase->models, kase->n_models))
+		return false;
+	if (kase->n_boards == 0)
+		return true;
+	for (size_t i = 0; i < kase->n_boards; i++)
+		if (strcmp(kase->boards[i], spec->name) == 0)
+			return true;
+	return false;
+}
+
+static void check_case_done(struct runner *r)
+{
+	for (size_t i = 0; i < r->n_runs; i++)
+		if (r->runs[i].state == RUN_ACTIVE)
+			return;
+	event_base_loopbreak(r->base);
+}
+
+static void run_finish(struct board_run *run, enum run_state state)
+{
+	if (run->state != RUN_ACTIVE)
+		return;
+	run->state = state;
+	run->t_end = timeline_now(run->r->tl);
+	if (run->timer)
+		evtimer_del(run->timer);
+	/* A finished board is switched off, as a lab would, so it stops
+	 * talking to the servers the other boards still use. */
+	board_power_off(run->board);
+	run->end_index = timeline_count(run->r->tl);
+	check_case_done(run->r);
+}
+
+/* Lists the board's events since the step began, newest last. */
+static void describe_seen(struct board_run *run, char *out, size_t cap)
+{
+	const struct timeline *tl = run->r->tl;
+	size_t count = timeline_count(tl), picked[SEEN_INSTEAD_MAX], n = 0;
+	for (size_t i = count; i-- > run->step_start_index && n < SEEN_INSTEAD_MAX;) {
+		const struct event *ev = timeline_get(tl, i);
+		if (strcmp(ev->board, run->spec->name) == 0)
+			picked[n++] = i;
+	}
+	size_t used = 0;
+	if (n == 0)
+		used = (size_t)snprintf(out, cap, "nothing from this board");
+	else
+		out[0] = '\0';
+	for (size_t k = n; k-- > 0 && used + 2 < cap;) {
+		char line[600];
+		event_format_line(timeline_get(tl, picked[k]), line, sizeof(line));
+		int w = snprintf(out + used, cap - used, "%s%s", used ? "\n" : "", line);
+		if (w < 0)
+			break;
+		used += (size_t)w < cap - used ? (size_t)w : cap - used - 1;
+	}
+}
+
+static void run_fail(struct board_run *run, const char *type, const char *fmt_what,
+		     const struct suite_step *step, const struct event *offending)
+{
+	char want[512];
+	expect_describe(step, run->r->lab, run->spec, want, sizeof(want));
+	snprintf(run->type, sizeof(run->type), "%s", type);
+	if (offending) {
+		char seen[600];
+		event_format_line(offending, seen, sizeof(seen));
+		snprintf(run->message, sizeof(run->message),
+			 "step %zu (line %d): %s %s within %gs, but saw: %s", run->step + 1,
+			 step->line, fmt_what, want, step->within_s, seen);
+		snprintf(run->detail, sizeof(run->detail), "%s", run->message);
+	} else {
+		snprintf(run->message, sizeof(run->message),
+			 "step %zu (line %d): %s %s within %gs", run->step + 1, step->line,
+			 fmt_what, want, step->within_s);
+		char seen[3000];
+		describe_seen(run, seen, sizeof(seen));
+		snprintf(run->detail, sizeof(run->detail), "%s\nseen instead since the step began:\n%s",
+			 run->message, seen);
+	}
+	run_finish(run, RUN_FAILED);
+}
+
+static void evaluate(struct board_run *run);
+
+static void advance(struct board_run *run)
+{
+	run->step++;
+	run->step_armed = false;
+	run->step_started = timeline_now(run->r->tl);
+	run->step_start_index = timeline_count(run->r->tl);
+	if (run->timer)
+		evtimer_del(run->timer);
+}
+
+static void arm_timer(struct board_run *run, double board_seconds)
+{
+	struct timeval tv = to_timeval(wall_seconds(run->r, board_seconds));
+	evtimer_add(run->timer, &tv);
+	run->step_armed = true;
+}
+
+static void on_step_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct board_run *run = arg;
+	if (run->state != RUN_ACTIVE)
+		return;
+	const struct suite_step *step = &run->kase->steps[run->step];
+	switch (step->kind) {
+	case STEP_EXPECT:
+		run_fail(run, strncmp(step->event, "dhcp", 4) == 0 ? "dhcp" : "timeout",
+			 "expected", step, NULL);
+		return;
+	case STEP_POWER: /* the off half of a cycle is over */
+		board_power_on(run->board);
+		advance(run);
+		break;
+	case STEP_ABSENT:
+	case STEP_WAIT:
+		advance(run);
+		break;
+	}
+	evaluate(run);
+}
+
+/* Index of the first event of this board at or after `from` matching step, or SIZE_MAX. */
+static size_t find_match(struct board_run *run, const struct suite_step *step, size_t from)
+{
+	const struct timeline *tl = run->r->tl;
+	size_t count = timeline_count(tl);
+	for (size_t i = from; i < count; i++) {
+		const struct event *ev = timeline_get(tl, i);
+		if (strcmp(ev->board, run->spec->name) != 0)
+			continue;
+		if (expect_event_matches(step, ev, run->r->lab, run->spec))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static void do_power(struct board_run *run, const struct suite_step *step)
+{
+	if (strcmp(step->power, "off") == 0) {
+		board_power_off(run->board);
+		advance(run);
+	} else if (strcmp(step->power, "on") == 0) {
+		board_power_on(run->board);
+		advance(run);
+	} else { /* cycle: off now, on after the relay's off time */
+		board_power_off(run->board);
+		arm_timer(run, POWER_CYCLE_OFF_S);
+	}
+}
+
+/* Walks the steps as far as the timeline allows. Not re-entrant: power
+ * actions emit events that call back into here, which only sets `again`. */
+static void evaluate(struct board_run *run)
+{
+	if (run->busy) {
+		run->again = true;
+		return;
+	}
+	run->busy = true;
+	do {
+		run->again = false;
+		while (run->state == RUN_ACTIVE && run->step < run->kase->n_steps) {
+			const struct suite_step *step = &run->kase->steps[run->step];
+			if (!step_applies(step, run->spec)) {
+				advance(run);
+				continue;
+			}
+			if (step->kind == STEP_POWER) {
+				if (run->step_armed)
+					break;
+				do_power(run, step);
+				continue;
+			}
+			if (step->kind == STEP_EXPECT) {
+				size_t at = find_match(run, step, run->cursor);
+				if (at != SIZE_MAX) {
+					run->cursor = at + 1;
+					advance(run);
+					continue;
+				}
+			} else if (step->kind == STEP_ABSENT) {
+				size_t at = find_match(run, step, run->step_start_index);
+				if (at != SIZE_MAX) {
+					run_fail(run, "unexpected", "expected no", step,
+						 timeline_get(run->r->tl, at));
+					break;
+				}
+			}
+			if (!run->step_armed)
+				arm_timer(run, step->within_s);
+			break;
+		}
+		if (run->state == RUN_ACTIVE && run->step >= run->kase->n_steps)
+			run_finish(run, RUN_PASSED);
+	} while (run->again && run->state == RUN_ACTIVE);
+	run->busy = false;
+}
+
+static void on_event_for_runs(const struct event *ev, void *user)
+{
+	struct runner *r = user;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		struct board_run *run = &r->runs[i];
+		if (run->state == RUN_ACTIVE && strcmp(ev->board, run->spec->name) == 0)
+			evaluate(run);
+	}
+}
+
+static void on_event_print(const struct event *ev, void *user)
+{
+	struct runner *r = user;
+	if (r->opts->verbosity < 2 && strcmp(ev->name, "vpi.stderr") == 0)
+		return;
+	char line[1200];
+	event_format_line(ev, line, sizeof(line));
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static void on_event_jsonl(const struct event *ev, void *user)
+{
+	struct runner *r = user;
+	event_write_jsonl(ev, r->events_out);
+	fflush(r->events_out);
+}
+
+static void interrupt_active_runs(struct runner *r)
+{
+	for (size_t i = 0; i < r->n_runs; i++) {
+		struct board_run *run = &r->runs[i];
+		if (run->state != RUN_ACTIVE)
+			continue;
+		snprintf(run->message, sizeof(run->message), "interrupted before it finished");
+		snprintf(run->type, sizeof(run->type), "interrupted");
+		run_finish(run, RUN_INTERRUPTED);
+	}
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct runner *r = arg;
+	if (r->interrupted) /* a second Ctrl-C: stop at once, cleanup still runs */
+		event_base_loopbreak(r->base);
+	r->interrupted = true;
+	fprintf(stderr, "pitest: %s: stopping, reporting what finished\n",
+		sig == SIGINT ? "interrupted" : "terminated");
+	interrupt_active_runs(r);
+	event_base_loopbreak(r->base);
+}
+
+static void on_case_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct runner *r = arg;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		struct board_run *run = &r->runs[i];
+		if (run->state != RUN_ACTIVE)
+			continue;
+		snprintf(run->message, sizeof(run->message),
+			 "case did not finish within its time limit (step %zu)", run->step + 1);
+		snprintf(run->type, sizeof(run->type), "timeout");
+		run_finish(run, RUN_FAILED);
+	}
+}
+
+static double case_limit(const struct suite_case *kase)
+{
+	if (kase->timeout_s > 0)
+		return kase->timeout_s;
+	double sum = CASE_SLACK_S;
+	for (size_t i = 0; i < kase->n_steps; i++)
+		sum += kase->steps[i].kind == STEP_POWER ? POWER_CYCLE_OFF_S : kase->steps[i].within_s;
+	return sum;
+}
+
+static enum dhcp_pxe_spaces pxe_spaces_from(const char *text)
+{
+	if (strcmp(text, "always") == 0)
+		return DHCP_PXE_SPACES_ALWAYS;
+	if (strcmp(text, "never") == 0)
+		return DHCP_PXE_SPACES_NEVER;
+	return DHCP_PXE_SPACES_AUTO;
+}
+
+/* Server settings from the lab, the case and the interface. */
+static int dhcp_config_for(const struct runner_options *opts, const struct lab *lab,
+			   const struct suite_case *kase, double time_scale,
+			   struct dhcp_server_config *cfg, struct dhcp_host *hosts)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	uint32_t ip, mask;
+	int err = dhcp_glue_iface_addr(lab->interface, &ip, &mask);
+	if (err) {
+		fprintf(stderr, "pitest: %s: interface %s has no IPv4 address (%s)\n", lab->path,
+			lab->interface, strerror(-err));
+		return err;
+	}
+	(void)opts;
+	cfg->server_ip = ip;
+	cfg->netmask = mask;
+	cfg->router = lab->dhcp.router;
+	cfg->dns = lab->dhcp.dns;
+	cfg->range_start = lab->dhcp.range_start;
+	cfg->range_end = lab->dhcp.range_end;
+	cfg->lease_s = lab->dhcp.lease_s;
+	snprintf(cfg->pxe_menu, sizeof(cfg->pxe_menu), "%s", lab->dhcp.pxe_menu);
+	cfg->pxe_spaces = pxe_spaces_from(lab->dhcp.pxe_spaces);
+	cfg->ignore_reservations = kase ? !kase->dhcp_reservations : false;
+	cfg->time_scale = time_scale;
+	for (size_t i = 0; i < lab->n_boards; i++) {
+		const struct lab_board *b = &lab->boards[i];
+		memcpy(hosts[i].mac, b->mac, 6);
+		hosts[i].ip = b->ip;
+		hosts[i].lease_s = b->lease_s;
+		snprintf(hosts[i].board, sizeof(hosts[i].board), "%s", b->name);
+		snprintf(hosts[i].model, sizeof(hosts[i].model), "%s", b->model);
+	}
+	cfg->hosts = hosts;
+	cfg->n_hosts = lab->n_boards;
+	return 0;
+}
+
+static char *timeline_slice_text(const struct timeline *tl, const char *board, size_t from,
+				 size_t to)
+{
+	size_t cap = 4096, used = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	out[0] = '\0';
+	for (size_t i = from; i < to; i++) {
+		const struct event *ev = timeline_get(tl, i);
+		if (!ev || strcmp(ev->board, board) != 0)
+			continue;
+		char line[1200];
+		size_t n = event_format_line(ev, line, sizeof(line));
+		if (used + n + 2 > cap) {
+			while (used + n + 2 > cap)
+				cap *= 2;
+			char *grown = realloc(out, cap);
+			if (!grown)
+				break;
+			out = grown;
+		}
+		memcpy(out + used, line, n);
+		used += n;
+		out[used++] = '\n';
+		out[used] = '\0';
+	}
+	return out;
+}
+
+static int add_result(struct runner *r, const struct board_run *run)
+{
+	if (r->n_results == r->cap_results) {
+		size_t cap = r->cap_results ? r->cap_results * 2 : 64;
+		struct result *grown = realloc(r->results, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		r->results = grown;
+		r->cap_results = cap;
+	}
+	struct result *res = &r->results[r->n_results++];
+	memset(res, 0, sizeof(*res));
+	snprintf(res->name, sizeof(res->name), "%s", run->kase->name);
+	snprintf(res->classname, sizeof(res->classname), "%s.%s", r->suite->name, run->spec->name);
+	res->time_s = run->t_end - run->t_start;
+	res->failed = run->state == RUN_FAILED;
+	res->skipped = run->state == RUN_INTERRUPTED;
+	snprintf(res->message, sizeof(res->message), "%s", run->message);
+	snprintf(res->type, sizeof(res->type), "%s", run->type);
+	res->detail = run->detail[0] ? strdup(run->detail) : NULL;
+	res->system_out = timeline_slice_text(r->tl, run->spec->name, run->first_index,
+					      run->end_index);
+	return 0;
+}
+
+static void print_run_result(const struct board_run *run)
+{
+	const char *verdict = run->state == RUN_PASSED ? "PASS"
+			      : run->state == RUN_FAILED ? "FAIL"
+							 : "STOP";
+	printf("%s  %-40s %-10s %6.2fs%s%s\n", verdict, run->kase->name, run->spec->name,
+	       run->t_end - run->t_start, run->message[0] ? "  " : "", run->message);
+	fflush(stdout);
+}
+
+/* Runs one case on every board it applies to. Returns 0 or -errno (setup failed). */
+static int run_case(struct runner *r, const struct suite_case *kase)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->lab->n_boards; i++)
+		if (case_applies(r, kase, &r->lab->boards[i]))
+			n++;
+	if (n == 0)
+		return 0;
+
+	struct dhcp_host *hosts = calloc(r->lab->n_boards ? r->lab->n_boards : 1, sizeof(*hosts));
+	struct board_run *runs = calloc(n, sizeof(*runs));
+	struct fault_engine *faults = fault_engine_new(kase->faults, kase->n_faults, r->tl);
+	struct dhcp_server *srv = NULL;
+	struct dhcp_glue *glue = NULL;
+	struct dhcp_server_config cfg;
+	int err = -ENOMEM;
+	if (!hosts || !runs || !faults)
+		goto out;
+	err = dhcp_config_for(r->opts, r->lab, kase, r->time_scale, &cfg, hosts);
+	if (err)
+		goto out;
+	err = dhcp_server_new(&cfg, r->tl, faults, &srv);
+	if (err)
+		goto out;
+	err = dhcp_glue_new(r->base, srv, r->lab->interface, 67, NULL, &glue);
+	if (err) {
+		fprintf(stderr, "pitest: cannot serve DHCP on %s: %s\n", r->lab->interface,
+			strerror(-err));
+		goto out;
+	}
+
+	printf("== case %s%s%s\n", kase->name, kase->description[0] ? ": " : "",
+	       kase->description);
+	fflush(stdout);
+	r->runs = runs;
+	r->n_runs = 0;
+	size_t start_index = timeline_count(r->tl);
+	for (size_t i = 0; i < r->lab->n_boards; i++) {
+		if (!case_applies(r, kase, &r->lab->boards[i]))
+			continue;
+		struct board_run *run = &runs[r->n_runs++];
+		run->r = r;
+		run->board = r->boards[i];
+		run->spec = &r->lab->boards[i];
+		run->kase = kase;
+		run->state = RUN_ACTIVE;
+		run->first_index = run->cursor = run->step_start_index = start_index;
+		run->t_start = run->step_started = timeline_now(r->tl);
+		run->timer = evtimer_new(r->base, on_step_timer, run);
+		if (!run->timer) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	struct timeval limit = to_timeval(wall_seconds(r, case_limit(kase)));
+	evtimer_add(r->case_timer, &limit);
+	for (size_t i = 0; i < r->n_runs; i++)
+		evaluate(&runs[i]);
+	if (!r->interrupted)
+		event_base_dispatch(r->base);
+	interrupt_active_runs(r);
+	evtimer_del(r->case_timer);
+	for (size_t i = 0; i < r->n_runs; i++) {
+		print_run_result(&runs[i]);
+		if (add_result(r, &runs[i]) != 0)
+			err = -ENOMEM;
+	}
+	err = 0;
+out:
+	if (runs) {
+		for (size_t i = 0; i < n; i++) {
+			if (runs[i].board)
+				board_power_off(runs[i].board);
+			if (runs[i].timer)
+				event_free(runs[i].timer);
+		}
+	}
+	r->runs = NULL;
+	r->n_runs = 0;
+	dhcp_glue_free(glue);
+	dhcp_server_free(srv);
+	fault_engine_free(faults);
+	free(runs);
+	free(hosts);
+	return err;
+}
+
+static int write_junit(struct runner *r, double total_s)
+{
+	struct junit_case *cases = calloc(r->n_results ? r->n_results : 1, sizeof(*cases));
+	if (!cases)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const struct result *res = &r->results[i];
+		cases[i] = (struct junit_case){
+			.name = res->name,
+			.classname = res->classname,
+			.time_s = res->time_s,
+			.failed = res->failed,
+			.skipped = res->skipped,
+			.failure_message = res->message,
+			.failure_type = res->type,
+			.failure_text = res->detail ? res->detail : res->message,
+			.system_out = res->system_out,
+		};
+	}
+	char stamp[32], host[256] = "localhost";
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", localtime_r(&now, &tm));
+	gethostname(host, sizeof(host) - 1);
+	struct junit_suite js = {
+		.name = r->suite->name,
+		.timestamp = stamp,
+		.hostname = host,
+		.time_s = total_s,
+		.n_cases = r->n_results,
+		.cases = cases,
+	};
+	char err[512] = "";
+	int rc = junit_write(r->opts->junit_path, &js, 1, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "pitest: cannot write %s: %s\n", r->opts->junit_path,
+			err[0] ? err : strerror(-rc));
+	free(cases);
+	return rc;
+}
+
+static void runner_cleanup(struct runner *r)
+{
+	if (r->boards) {
+		for (size_t i = 0; i < r->lab->n_boards; i++)
+			board_free(r->boards[i]);
+		free(r->boards);
+	}
+	if (r->sigint)
+		event_free(r->sigint);
+	if (r->sigterm)
+		event_free(r->sigterm);
+	if (r->case_timer)
+		event_free(r->case_timer);
+	vlab_free(r->vlab);
+	if (r->base)
+		event_base_free(r->base);
+	if (r->events_out)
+		fclose(r->events_out);
+	for (size_t i = 0; i < r->n_results; i++) {
+		free(r->results[i].detail);
+		free(r->results[i].system_out);
+	}
+	free(r->results);
+	timeline_free(r->tl);
+	suite_free(r->suite);
+	lab_free(r->lab);
+}
+
+/* Loads files, builds the lab network, loop, timeline and boards. */
+static int runner_setup(struct runner *r, const struct runner_options *opts, bool need_suite)
+{
+	char err[1024] = "";
+	r->opts = opts;
+	if (lab_load(opts->lab_path, &r->lab, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pitest: %s\n", err);
+		return RUNNER_EXIT_USAGE;
+	}
+	if (need_suite && suite_load(opts->suite_path, &r->suite, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pitest: %s\n", err);
+		return RUNNER_EXIT_USAGE;
+	}
+	r->time_scale = opts->time_scale > 0 ? opts->time_scale : r->lab->time_scale;
+	if (r->time_scale <= 0)
+		r->time_scale = 1;
+	if (opts->events_path) {
+		r->events_out = fopen(opts->events_path, "w");
+		if (!r->events_out) {
+			fprintf(stderr, "pitest: cannot write %s: %s\n", opts->events_path,
+				strerror(errno));
+			return RUNNER_EXIT_USAGE;
+		}
+	}
+	r->tl = timeline_new();
+	r->base = event_base_new();
+	if (!r->tl || !r->base)
+		return RUNNER_EXIT_FAILED;
+	if (r->events_out)
+		timeline_add_listener(r->tl, on_event_jsonl, r);
+	if (opts->verbosity >= 1)
+		timeline_add_listener(r->tl, on_event_print, r);
+	timeline_add_listener(r->tl, on_event_for_runs, r);
+
+	if (r->lab->is_virtual) {
+		if (vlab_new(r->lab->interface, r->lab->address, r->lab->prefix_len, &r->vlab, err,
+			     sizeof(err)) != 0) {
+			fprintf(stderr, "pitest: cannot build the virtual lab: %s\n", err);
+			return RUNNER_EXIT_FAILED;
+		}
+		for (size_t i = 0; i < r->lab->n_boards; i++) {
+			if (vlab_add_board(r->vlab, r->lab->boards[i].name, r->lab->boards[i].mac,
+					   err, sizeof(err)) != 0) {
+				fprintf(stderr, "pitest: cannot add board %s to the virtual lab: %s\n",
+					r->lab->boards[i].name, err);
+				return RUNNER_EXIT_FAILED;
+			}
+		}
+	}
+	r->boards = calloc(r->lab->n_boards ? r->lab->n_boards : 1, sizeof(*r->boards));
+	if (!r->boards)
+		return RUNNER_EXIT_FAILED;
+	for (size_t i = 0; i < r->lab->n_boards; i++) {
+		int rc = board_new(r->base, r->tl, r->lab, &r->lab->boards[i], r->vlab,
+				   opts->self_exe, &r->boards[i]);
+		if (rc) {
+			fprintf(stderr, "pitest: %s:%d: board %s: %s\n", r->lab->path,
+				r->lab->boards[i].line, r->lab->boards[i].name, strerror(-rc));
+			return RUNNER_EXIT_USAGE;
+		}
+	}
+	r->sigint = evsignal_new(r->base, SIGINT, on_signal, r);
+	r->sigterm = evsignal_new(r->base, SIGTERM, on_signal, r);
+	r->case_timer = evtimer_new(r->base, on_case_timeout, r);
+	if (!r->sigint || !r->sigterm || !r->case_timer)
+		return RUNNER_EXIT_FAILED;
+	event_add(r->sigint, NULL);
+	event_add(r->sigterm, NULL);
+	return 0;
+}
+
+int runner_run_suite(const struct runner_options *opts)
+{
+	struct runner r = { 0 };
+	int rc = runner_setup(&r, opts, true);
+	if (rc) {
+		runner_cleanup(&r);
+		return rc;
+	}
+	if (opts->only_case) {
+		bool found = false;
+		for (size_t i = 0; i < r.suite->n_cases; i++)
+			found |= strcmp(r.suite->cases[i].name, opts->only_case) == 0;
+		if (!found) {
+			fprintf(stderr, "pitest: %s: no case named '%s'\n", r.suite->path,
+				opts->only_case);
+			runner_cleanup(&r);
+			return RUNNER_EXIT_USAGE;
+		}
+	}
+	printf("pitest: suite %s on lab %s (%zu boards, time scale %g)\n", r.suite->name,
+	       r.lab->name, r.lab->n_boards, r.time_scale);
+	double started = timeline_now(r.tl);
+	int setup_error = 0;
+	for (size_t i = 0; i < r.suite->n_cases && !r.interrupted; i++) {
+		const struct suite_case *kase = &r.suite->cases[i];
+		if (opts->only_case && strcmp(kase->name, opts->only_case) != 0)
+			continue;
+		setup_error = run_case(&r, kase);
+		if (setup_error)
+			break;
+	}
+	size_t passed = 0, failed = 0, skipped = 0;
+	for (size_t i = 0; i < r.n_results; i++) {
+		if (r.results[i].failed)
+			failed++;
+		else if (r.results[i].skipped)
+			skipped++;
+		else
+			passed++;
+	}
+	if (opts->junit_path)
+		write_junit(&r, timeline_now(r.tl) - started);
+	printf("%zu passed, %zu failed%s\n", passed, failed, skipped ? ", interrupted" : "");
+	if (r.interrupted)
+		rc = RUNNER_EXIT_INTERRUPTED;
+	else if (setup_error || failed || r.n_results == 0)
+		rc = RUNNER_EXIT_FAILED;
+	else
+		rc = RUNNER_EXIT_PASSED;
+	runner_cleanup(&r);
+	return rc;
+}
+
+int runner_serve(const struct runner_options *opts)
+{
+	struct runner r = { 0 };
+	int rc = runner_setup(&r, opts, false);
+	if (rc) {
+		runner_cleanup(&r);
+		return rc;
+	}
+	struct dhcp_host *hosts = calloc(r.lab->n_boards ? r.lab->n_boards : 1, sizeof(*hosts));
+	struct dhcp_server_config cfg;
+	struct dhcp_server *srv = NULL;
+	struct dhcp_glue *glue = NULL;
+	const char *lease_file = opts->lease_file ? opts->lease_file
+				 : r.lab->dhcp.lease_file[0] ? r.lab->dhcp.lease_file
+							     : NULL;
+	rc = RUNNER_EXIT_FAILED;
+	if (!hosts || dhcp_config_for(opts, r.lab, NULL, r.time_scale, &cfg, hosts) != 0)
+		goto out;
+	if (dhcp_server_new(&cfg, r.tl, NULL, &srv) != 0)
+		goto out;
+	if (lease_file) {
+		int lr = dhcp_server_load_leases(srv, lease_file, time(NULL));
+		if (lr != 0 && lr != -ENOENT)
+			fprintf(stderr, "pitest: leases in %s not loaded: %s\n", lease_file,
+				strerror(-lr));
+	}
+	int gr = dhcp_glue_new(r.base, srv, r.lab->interface, 67, lease_file, &glue);
+	if (gr) {
+		fprintf(stderr, "pitest: cannot serve DHCP on %s: %s\n", r.lab->interface,
+			strerror(-gr));
+		goto out;
+	}
+	char ip[16];
+	inet_ntop(AF_INET, &cfg.server_ip, ip, sizeof(ip));
+	fprintf(stderr, "pitest: serving DHCP on %s as %s for lab %s; Ctrl-C to stop\n",
+		r.lab->interface, ip, r.lab->name);
+	/* On a virtual lab there is nobody to switch the boards on: do it. */
+	if (r.lab->is_virtual)
+		for (size_t i = 0; i < r.lab->n_boards; i++)
+			board_power_on(r.boards[i]);
+	event_base_dispatch(r.base);
+	rc = RUNNER_EXIT_PASSED;
+out:
+	dhcp_glue_free(glue);
+	dhcp_server_free(srv);
+	free(hosts);
+	runner_cleanup(&r);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * runner.h - runs a suite on a lab, or serves a lab, on one libevent loop.
+ */
+#ifndef PITEST_RUNNER_H
+#define PITEST_RUNNER_H
+
+enum runner_exit {
+	RUNNER_EXIT_PASSED = 0,
+	RUNNER_EXIT_FAILED = 1,
+	RUNNER_EXIT_USAGE = 2,
+	RUNNER_EXIT_INTERRUPTED = 130,
+};
+
+struct runner_options {
+	const char *suite_path;
+	const char *lab_path;
+	const char *junit_path;   /* NULL = no report */
+	const char *events_path;  /* NULL = no JSON Lines file */
+	const char *self_exe;     /* the pitest binary, to start virtual boards */
+	const char *only_case;    /* run only this case (NULL = all) */
+	const char *only_board;   /* run only on this board (NULL = all) */
+	const char *lease_file;   /* serve: overrides the lab's lease_file */
+	double time_scale;        /* > 0 overrides the lab's time_scale */
+	int verbosity;            /* 0 results only, 1 events too, 2 diagnostics too */
+};
+
+/* Returns an enum runner_exit value; reports problems on stderr once. */
+int runner_run_suite(const struct runner_options *opts);
+int runner_serve(const struct runner_options *opts);
+
+#endif
