@@ -1,1 +1,624 @@
-/* placeholder: being written */
+/*
+ * lab.c - lab files: libcyaml reads them into "raw" structs of strings, then
+ * we validate every value ourselves so each mistake gets a message with the
+ * line and what was expected (libcyaml's own int/bool parsing would accept
+ * "tru" as true and say nothing about where). The schema is documented at
+ * the top of fixtures/labs/virtual.yaml.
+ */
+#include "harness/lab.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/duration.h"
+#include "harness/yaml_lines.h"
+
+#define LAB_MAX_BOARDS 256
+#define LAB_TIME_SCALE_MAX 1000.0
+#define LAB_DEFAULT_LEASE_S (12 * 3600)
+#define LAB_LEASE_INFINITE UINT32_MAX
+
+const char *const lab_models[] = { "pi2", "pi3b", "pi3b+", "pi4b", "pi5", NULL };
+
+/* Backends known today, and in which kind of lab each makes sense. */
+static const struct {
+	const char *name;
+	bool console;  /* a console backend (else a power backend) */
+	bool is_virtual;
+} lab_backends[] = {
+	{ "virtual", false, true },
+	{ "virtual", true, true },
+	{ "manual", false, false }, /* a person switches the board */
+	{ "none", true, false },    /* nobody watches the console */
+};
+
+/* ---- raw structs: what the file says, as text --------------------------- */
+
+struct raw_network {
+	char *interface;
+	char *address;
+};
+
+struct raw_dhcp {
+	char *range, *lease, *router, *dns, *pxe, *pxe_spaces, *lease_file;
+};
+
+struct raw_board {
+	char *name, *model, *mac, *serial, *ip, *lease, *power, *console;
+};
+
+struct raw_lab {
+	char *lab;
+	char *is_virtual;
+	char *time_scale;
+	struct raw_network *network;
+	struct raw_dhcp *dhcp;
+	struct raw_board *boards;
+	unsigned boards_count;
+};
+
+#define OPT_STR(key, st, m) \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, st, m, 0, CYAML_UNLIMITED)
+#define REQ_STR(key, st, m) \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER, st, m, 0, CYAML_UNLIMITED)
+
+static const cyaml_schema_field_t network_fields[] = {
+	REQ_STR("interface", struct raw_network, interface),
+	OPT_STR("address", struct raw_network, address),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t dhcp_fields[] = {
+	OPT_STR("range", struct raw_dhcp, range),
+	OPT_STR("lease", struct raw_dhcp, lease),
+	OPT_STR("router", struct raw_dhcp, router),
+	OPT_STR("dns", struct raw_dhcp, dns),
+	OPT_STR("pxe", struct raw_dhcp, pxe),
+	OPT_STR("pxe_spaces", struct raw_dhcp, pxe_spaces),
+	OPT_STR("lease_file", struct raw_dhcp, lease_file),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t board_fields[] = {
+	REQ_STR("name", struct raw_board, name),
+	REQ_STR("model", struct raw_board, model),
+	REQ_STR("mac", struct raw_board, mac),
+	OPT_STR("serial", struct raw_board, serial),
+	OPT_STR("ip", struct raw_board, ip),
+	OPT_STR("lease", struct raw_board, lease),
+	OPT_STR("power", struct raw_board, power),
+	OPT_STR("console", struct raw_board, console),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t board_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_board, board_fields),
+};
+
+static const cyaml_schema_field_t lab_fields[] = {
+	REQ_STR("lab", struct raw_lab, lab),
+	OPT_STR("virtual", struct raw_lab, is_virtual),
+	OPT_STR("time_scale", struct raw_lab, time_scale),
+	CYAML_FIELD_MAPPING_PTR("network", CYAML_FLAG_POINTER, struct raw_lab, network, network_fields),
+	CYAML_FIELD_MAPPING_PTR("dhcp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, dhcp,
+				dhcp_fields),
+	CYAML_FIELD_SEQUENCE("boards", CYAML_FLAG_POINTER, struct raw_lab, boards, &board_schema, 0,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t lab_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct raw_lab, lab_fields),
+};
+
+/* ---- value parsers: 0 or -EINVAL, ret_* written only on success --------- */
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+static int parse_ipv4(const char *text, uint32_t *ret_ip)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return -EINVAL;
+	*ret_ip = a.s_addr;
+	return 0;
+}
+
+static int parse_cidr(const char *text, uint32_t *ret_ip, uint8_t *ret_len)
+{
+	char host[32];
+	const char *slash = strchr(text, '/');
+	if (!slash || (size_t)(slash - text) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, text, (size_t)(slash - text));
+	host[slash - text] = '\0';
+	const char *p = slash + 1;
+	if (!isdigit((unsigned char)p[0]) || (p[1] && (!isdigit((unsigned char)p[1]) || p[2])))
+		return -EINVAL;
+	int len = atoi(p);
+	uint32_t ip;
+	/* a /31 or /32 leaves no address to hand out */
+	if (len < 8 || len > 30 || parse_ipv4(host, &ip) < 0)
+		return -EINVAL;
+	*ret_ip = ip;
+	*ret_len = (uint8_t)len;
+	return 0;
+}
+
+static int parse_range(const char *text, uint32_t *ret_start, uint32_t *ret_end)
+{
+	char a[32], b[32];
+	const char *dash = strchr(text, '-');
+	if (!dash)
+		return -EINVAL;
+	size_t la = (size_t)(dash - text), lb = strlen(dash + 1);
+	while (la > 0 && text[la - 1] == ' ')
+		la--;
+	const char *bs = dash + 1;
+	while (*bs == ' ') {
+		bs++;
+		lb--;
+	}
+	if (la >= sizeof(a) || lb >= sizeof(b))
+		return -EINVAL;
+	memcpy(a, text, la);
+	a[la] = '\0';
+	memcpy(b, bs, lb);
+	b[lb] = '\0';
+	uint32_t s, e;
+	if (parse_ipv4(a, &s) < 0 || parse_ipv4(b, &e) < 0)
+		return -EINVAL;
+	*ret_start = s;
+	*ret_end = e;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int parse_mac(const char *text, uint8_t ret_mac[6])
+{
+	uint8_t mac[6];
+	if (strlen(text) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(text[i * 3]), lo = hexval(text[i * 3 + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < 5 && text[i * 3 + 2] != ':' && text[i * 3 + 2] != '-')
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(ret_mac, mac, 6);
+	return 0;
+}
+
+static int parse_serial(const char *text, uint32_t *ret_serial)
+{
+	size_t n = strlen(text);
+	if (n != 8 && n != 16)
+		return -EINVAL;
+	uint32_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval(text[i]);
+		if (h < 0)
+			return -EINVAL;
+		v = v << 4 | (uint32_t)h; /* keeps the low 32 bits, as netboot does */
+	}
+	*ret_serial = v;
+	return 0;
+}
+
+static int parse_lease(const char *text, uint32_t *ret_s)
+{
+	double s;
+	if (strcmp(text, "infinite") == 0) {
+		*ret_s = LAB_LEASE_INFINITE;
+		return 0;
+	}
+	if (duration_parse(text, &s) < 0 || s < 1 || s >= (double)LAB_LEASE_INFINITE)
+		return -EINVAL;
+	*ret_s = (uint32_t)s;
+	return 0;
+}
+
+/* Names used in paths, file names and JUnit: no spaces, no slashes. */
+static bool good_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= max || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-+", s[i]))
+			return false;
+	return true;
+}
+
+static bool good_ifname(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= 16 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) || !isprint((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static const char *ip_text(uint32_t ip, char *buf)
+{
+	struct in_addr a = { .s_addr = ip };
+	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+	return buf;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+struct lab_ctx {
+	const struct yaml_lines *yl;
+	char *err;
+	size_t errcap;
+	bool have_subnet;
+	uint32_t net, mask, bcast; /* network order */
+	char subnet_text[24];
+};
+
+static bool in_subnet(const struct lab_ctx *c, uint32_t ip)
+{
+	return (ip & c->mask) == c->net;
+}
+
+/* An address a host may have: inside the subnet, not its first or last. */
+static int check_host(const struct lab_ctx *c, const char *path, const char *text, uint32_t ip)
+{
+	if (!c->have_subnet)
+		return 0;
+	if (!in_subnet(c, ip) || ip == c->net || ip == c->bcast)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a host address inside %s (got '%s')", c->subnet_text, text);
+	return 0;
+}
+
+static int check_backend(const struct lab_ctx *c, const char *path, const char *value, bool console,
+			 bool is_virtual, char *out, size_t outcap)
+{
+	char names[64];
+	size_t n = 0;
+	names[0] = '\0';
+	for (size_t i = 0; i < sizeof(lab_backends) / sizeof(lab_backends[0]); i++) {
+		if (lab_backends[i].console != console || lab_backends[i].is_virtual != is_virtual)
+			continue;
+		if (strcmp(value, lab_backends[i].name) == 0) {
+			snprintf(out, outcap, "%s", value);
+			return 0;
+		}
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+				      lab_backends[i].name);
+	}
+	return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected %s backend %s in a %s lab (got '%s')",
+			       console ? "a console" : "a power", names, is_virtual ? "virtual" : "real", value);
+}
+
+static int fill_dhcp(struct lab_ctx *c, const struct raw_dhcp *d, const struct lab *lab, struct lab_dhcp *out)
+{
+	char a[INET_ADDRSTRLEN];
+	int r;
+
+	out->lease_s = LAB_DEFAULT_LEASE_S;
+	snprintf(out->pxe_menu, sizeof(out->pxe_menu), "Raspberry Pi Boot");
+	snprintf(out->pxe_spaces, sizeof(out->pxe_spaces), "auto");
+	if (!d)
+		return 0;
+
+	if (given(d->range)) {
+		uint32_t s, e;
+		if (parse_range(d->range, &s, &e) < 0)
+			return yaml_lines_fail(c->yl, "dhcp.range", c->err, c->errcap,
+					       "expected a range like 192.168.1.150-192.168.1.199 (got '%s')",
+					       d->range);
+		if (ntohl(s) > ntohl(e))
+			return yaml_lines_fail(c->yl, "dhcp.range", c->err, c->errcap,
+					       "expected the first address of the range to come before the last (got '%s')",
+					       d->range);
+		if ((r = check_host(c, "dhcp.range", d->range, s)) < 0 ||
+		    (r = check_host(c, "dhcp.range", d->range, e)) < 0)
+			return r;
+		if (c->have_subnet && ntohl(lab->address) >= ntohl(s) && ntohl(lab->address) <= ntohl(e))
+			return yaml_lines_fail(c->yl, "dhcp.range", c->err, c->errcap,
+					       "expected a range that leaves out the server's own address %s (got '%s')",
+					       ip_text(lab->address, a), d->range);
+		out->range_start = s;
+		out->range_end = e;
+	}
+	if (given(d->lease) && parse_lease(d->lease, &out->lease_s) < 0)
+		return yaml_lines_fail(c->yl, "dhcp.lease", c->err, c->errcap,
+				       "expected a lease time like 12h, 30m or infinite (got '%s')", d->lease);
+	if (given(d->router) && parse_ipv4(d->router, &out->router) < 0)
+		return yaml_lines_fail(c->yl, "dhcp.router", c->err, c->errcap,
+				       "expected an IPv4 address for the router (got '%s')", d->router);
+	if (given(d->dns) && parse_ipv4(d->dns, &out->dns) < 0)
+		return yaml_lines_fail(c->yl, "dhcp.dns", c->err, c->errcap,
+				       "expected an IPv4 address for the DNS server (got '%s')", d->dns);
+	if (d->pxe) {
+		if (!*d->pxe || strlen(d->pxe) >= sizeof(out->pxe_menu))
+			return yaml_lines_fail(c->yl, "dhcp.pxe", c->err, c->errcap,
+					       "expected a PXE menu text of 1 to %zu characters (got '%s')",
+					       sizeof(out->pxe_menu) - 1, d->pxe);
+		snprintf(out->pxe_menu, sizeof(out->pxe_menu), "%s", d->pxe);
+	}
+	if (given(d->pxe_spaces)) {
+		if (strcmp(d->pxe_spaces, "auto") && strcmp(d->pxe_spaces, "always") &&
+		    strcmp(d->pxe_spaces, "never"))
+			return yaml_lines_fail(c->yl, "dhcp.pxe_spaces", c->err, c->errcap,
+					       "expected auto, always or never (got '%s')", d->pxe_spaces);
+		snprintf(out->pxe_spaces, sizeof(out->pxe_spaces), "%s", d->pxe_spaces);
+	}
+	if (given(d->lease_file)) {
+		if (strlen(d->lease_file) >= sizeof(out->lease_file))
+			return yaml_lines_fail(c->yl, "dhcp.lease_file", c->err, c->errcap,
+					       "expected a path shorter than %zu characters (got '%.40s...')",
+					       sizeof(out->lease_file), d->lease_file);
+		snprintf(out->lease_file, sizeof(out->lease_file), "%s", d->lease_file);
+	}
+	return 0;
+}
+
+static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
+		      struct lab_board *b)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "boards[%zu]", i);
+	b->line = yaml_lines_line(c->yl, path);
+
+	snprintf(path, sizeof(path), "boards[%zu].name", i);
+	if (!good_name(rb->name, sizeof(b->name)))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a board name of up to %zu letters, digits, '.', '_', '-' (got '%s')",
+				       sizeof(b->name) - 1, rb->name);
+	snprintf(b->name, sizeof(b->name), "%s", rb->name);
+
+	snprintf(path, sizeof(path), "boards[%zu].model", i);
+	size_t m = 0;
+	while (lab_models[m] && strcmp(lab_models[m], rb->model) != 0)
+		m++;
+	if (!lab_models[m])
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a model: pi2, pi3b, pi3b+, pi4b or pi5 (got '%s')", rb->model);
+	snprintf(b->model, sizeof(b->model), "%s", rb->model);
+
+	snprintf(path, sizeof(path), "boards[%zu].mac", i);
+	if (parse_mac(rb->mac, b->mac) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a MAC address like dc:a6:32:12:34:56 (got '%s')", rb->mac);
+	if (b->mac[0] & 1)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a unicast MAC address (got multicast '%s')", rb->mac);
+	snprintf(b->mac_text, sizeof(b->mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", b->mac[0], b->mac[1],
+		 b->mac[2], b->mac[3], b->mac[4], b->mac[5]);
+
+	snprintf(path, sizeof(path), "boards[%zu].serial", i);
+	if (given(rb->serial)) {
+		if (parse_serial(rb->serial, &b->serial) < 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected a serial number of 8 or 16 hex digits (got '%s')", rb->serial);
+		snprintf(b->serial_text, sizeof(b->serial_text), "%s", rb->serial);
+	} else if (lab->is_virtual) {
+		/* the virtual board needs one: it names its TFTP folder */
+		snprintf(path, sizeof(path), "boards[%zu]", i);
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a serial for board '%s' in a virtual lab (got none)", b->name);
+	}
+
+	snprintf(path, sizeof(path), "boards[%zu].ip", i);
+	if (given(rb->ip)) {
+		if (parse_ipv4(rb->ip, &b->ip) < 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected an IPv4 address like 192.168.1.104 (got '%s')", rb->ip);
+		if ((r = check_host(c, path, rb->ip, b->ip)) < 0)
+			return r;
+		if (c->have_subnet && b->ip == lab->address)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected an address other than the server's own (got '%s')", rb->ip);
+		ip_text(b->ip, b->ip_text);
+	}
+
+	snprintf(path, sizeof(path), "boards[%zu].lease", i);
+	if (given(rb->lease) && parse_lease(rb->lease, &b->lease_s) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a lease time like 1h, 30m or infinite (got '%s')", rb->lease);
+
+	const char *power = rb->power, *console = rb->console;
+	if (lab->is_virtual) {
+		power = given(power) ? power : "virtual";
+		console = given(console) ? console : "virtual";
+	}
+	snprintf(path, sizeof(path), "boards[%zu]", i);
+	if (!given(power))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a power backend (power: manual) for board '%s' of a real lab (got none)",
+				       b->name);
+	if (!given(console))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a console backend (console: none) for board '%s' of a real lab (got none)",
+				       b->name);
+	snprintf(path, sizeof(path), "boards[%zu].power", i);
+	if ((r = check_backend(c, path, power, false, lab->is_virtual, b->power, sizeof(b->power))) < 0)
+		return r;
+	snprintf(path, sizeof(path), "boards[%zu].console", i);
+	return check_backend(c, path, console, true, lab->is_virtual, b->console, sizeof(b->console));
+}
+
+/* Two boards may not share a name, MAC, serial or reserved address. */
+static int check_unique(struct lab_ctx *c, const struct lab *lab, size_t i)
+{
+	const struct lab_board *b = &lab->boards[i];
+	char path[64];
+	for (size_t j = 0; j < i; j++) {
+		const struct lab_board *o = &lab->boards[j];
+		const char *what = NULL, *key = NULL, *val = NULL;
+		if (strcmp(o->name, b->name) == 0)
+			what = "board name", key = "name", val = b->name;
+		else if (memcmp(o->mac, b->mac, 6) == 0)
+			what = "MAC address", key = "mac", val = b->mac_text;
+		else if (b->serial_text[0] && o->serial_text[0] && o->serial == b->serial)
+			what = "serial number", key = "serial", val = b->serial_text;
+		else if (b->ip && o->ip == b->ip)
+			what = "reserved address", key = "ip", val = b->ip_text;
+		if (!what)
+			continue;
+		snprintf(path, sizeof(path), "boards[%zu].%s", i, key);
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a %s not used by another board (got '%s', also board '%s' on line %d)",
+				       what, val, o->name, o->line);
+	}
+	return 0;
+}
+
+static int fill_lab(struct lab_ctx *c, const struct raw_lab *raw, struct lab *lab)
+{
+	int r;
+
+	if (!good_name(raw->lab, sizeof(lab->name)))
+		return yaml_lines_fail(c->yl, "lab", c->err, c->errcap,
+				       "expected a lab name of letters, digits, '.', '_', '-' (got '%s')", raw->lab);
+	snprintf(lab->name, sizeof(lab->name), "%s", raw->lab);
+
+	if (given(raw->is_virtual) && yaml_lines_bool(raw->is_virtual, &lab->is_virtual) < 0)
+		return yaml_lines_fail(c->yl, "virtual", c->err, c->errcap, "expected true or false (got '%s')",
+				       raw->is_virtual);
+
+	lab->time_scale = 1.0;
+	if (given(raw->time_scale)) {
+		char *end;
+		double v = strtod(raw->time_scale, &end);
+		if (!isdigit((unsigned char)raw->time_scale[0]) || *end || !(v > 0) || v > LAB_TIME_SCALE_MAX)
+			return yaml_lines_fail(c->yl, "time_scale", c->err, c->errcap,
+					       "expected a number above 0 and at most %g (got '%s')",
+					       LAB_TIME_SCALE_MAX, raw->time_scale);
+		if (!lab->is_virtual && v != 1.0)
+			return yaml_lines_fail(c->yl, "time_scale", c->err, c->errcap,
+					       "expected time_scale 1 in a real lab: real boards keep real time (got '%s')",
+					       raw->time_scale);
+		lab->time_scale = v;
+	}
+
+	if (!good_ifname(raw->network->interface))
+		return yaml_lines_fail(c->yl, "network.interface", c->err, c->errcap,
+				       "expected an interface name of 1 to 15 characters (got '%s')",
+				       raw->network->interface);
+	snprintf(lab->interface, sizeof(lab->interface), "%s", raw->network->interface);
+
+	if (given(raw->network->address)) {
+		if (parse_cidr(raw->network->address, &lab->address, &lab->prefix_len) < 0)
+			return yaml_lines_fail(c->yl, "network.address", c->err, c->errcap,
+					       "expected an address with prefix length 8 to 30 like 192.168.1.1/24 (got '%s')",
+					       raw->network->address);
+		c->have_subnet = true;
+		c->mask = htonl(~0u << (32 - lab->prefix_len));
+		c->net = lab->address & c->mask;
+		c->bcast = c->net | ~c->mask;
+		char a[INET_ADDRSTRLEN];
+		snprintf(c->subnet_text, sizeof(c->subnet_text), "%s/%u", ip_text(c->net, a), lab->prefix_len);
+		if (lab->address == c->net || lab->address == c->bcast)
+			return yaml_lines_fail(c->yl, "network.address", c->err, c->errcap,
+					       "expected a host address, not the network's first or last (got '%s')",
+					       raw->network->address);
+	} else if (lab->is_virtual) {
+		return yaml_lines_fail(c->yl, "network", c->err, c->errcap,
+				       "expected an address like 192.168.1.1/24 in a virtual lab's network (got none)");
+	}
+
+	if ((r = fill_dhcp(c, raw->dhcp, lab, &lab->dhcp)) < 0)
+		return r;
+
+	if (raw->boards_count == 0 || raw->boards_count > LAB_MAX_BOARDS)
+		return yaml_lines_fail(c->yl, "boards", c->err, c->errcap,
+				       "expected 1 to %d boards (got %u)", LAB_MAX_BOARDS, raw->boards_count);
+	lab->boards = calloc(raw->boards_count, sizeof(*lab->boards));
+	if (!lab->boards) {
+		snprintf(c->err, c->errcap, "%s: out of memory", c->yl->file);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < raw->boards_count; i++) {
+		if ((r = fill_board(c, &raw->boards[i], i, lab, &lab->boards[i])) < 0)
+			return r;
+		lab->n_boards = i + 1;
+		if ((r = check_unique(c, lab, i)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int lab_load(const char *path, struct lab **ret_lab, char *err, size_t errcap)
+{
+	struct raw_lab *raw = NULL;
+	struct yaml_lines *yl = NULL;
+	struct lab *lab = NULL;
+	int r;
+
+	if (strlen(path) >= sizeof(lab->path)) {
+		snprintf(err, errcap, "%.64s...: expected a shorter path", path);
+		return -ENAMETOOLONG;
+	}
+	r = yaml_lines_cyaml_load(path, &lab_schema, (void **)&raw, &yl, err, errcap);
+	if (r < 0)
+		return r;
+	lab = calloc(1, sizeof(*lab));
+	if (!lab) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(lab->path, sizeof(lab->path), "%s", path);
+	struct lab_ctx c = { .yl = yl, .err = err, .errcap = errcap };
+	r = fill_lab(&c, raw, lab);
+	if (r == 0) {
+		*ret_lab = lab;
+		lab = NULL;
+	}
+out:
+	lab_free(lab);
+	yaml_lines_cyaml_free(&lab_schema, raw);
+	yaml_lines_free(yl);
+	return r;
+}
+
+void lab_free(struct lab *lab)
+{
+	if (!lab)
+		return;
+	free(lab->boards);
+	free(lab);
+}
+
+const struct lab_board *lab_board_by_mac(const struct lab *lab, const uint8_t mac[6])
+{
+	for (size_t i = 0; lab && i < lab->n_boards; i++)
+		if (memcmp(lab->boards[i].mac, mac, 6) == 0)
+			return &lab->boards[i];
+	return NULL;
+}
+
+const struct lab_board *lab_board_by_name(const struct lab *lab, const char *name)
+{
+	for (size_t i = 0; lab && i < lab->n_boards; i++)
+		if (strcmp(lab->boards[i].name, name) == 0)
+			return &lab->boards[i];
+	return NULL;
+}
