@@ -309,8 +309,8 @@ static int check_backend(const struct lab_ctx *c, const char *path, const char *
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
 				      lab_backends[i].name);
 	}
-	return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected %s backend %s in a %s lab (got '%s')",
-			       console ? "a console" : "a power", names, is_virtual ? "virtual" : "real", value);
+	return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected a %s backend for a %s lab: %s (got '%s')",
+			       console ? "console" : "power", is_virtual ? "virtual" : "real", names, value);
 }
 
 static int fill_dhcp(struct lab_ctx *c, const struct raw_dhcp *d, const struct lab *lab, struct lab_dhcp *out)
@@ -383,17 +383,17 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 	char path[64];
 	int r;
 
-	snprintf(path, sizeof(path), "boards[%zu]", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
 	b->line = yaml_lines_line(c->yl, path);
 
-	snprintf(path, sizeof(path), "boards[%zu].name", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].name", i);
 	if (!good_name(rb->name, sizeof(b->name)))
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a board name of up to %zu letters, digits, '.', '_', '-' (got '%s')",
 				       sizeof(b->name) - 1, rb->name);
 	snprintf(b->name, sizeof(b->name), "%s", rb->name);
 
-	snprintf(path, sizeof(path), "boards[%zu].model", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].model", i);
 	size_t m = 0;
 	while (lab_models[m] && strcmp(lab_models[m], rb->model) != 0)
 		m++;
@@ -402,7 +402,7 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 				       "expected a model: pi2, pi3b, pi3b+, pi4b or pi5 (got '%s')", rb->model);
 	snprintf(b->model, sizeof(b->model), "%s", rb->model);
 
-	snprintf(path, sizeof(path), "boards[%zu].mac", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].mac", i);
 	if (parse_mac(rb->mac, b->mac) < 0)
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a MAC address like dc:a6:32:12:34:56 (got '%s')", rb->mac);
@@ -412,7 +412,7 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 	snprintf(b->mac_text, sizeof(b->mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", b->mac[0], b->mac[1],
 		 b->mac[2], b->mac[3], b->mac[4], b->mac[5]);
 
-	snprintf(path, sizeof(path), "boards[%zu].serial", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].serial", i);
 	if (given(rb->serial)) {
 		if (parse_serial(rb->serial, &b->serial) < 0)
 			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
@@ -420,12 +420,12 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 		snprintf(b->serial_text, sizeof(b->serial_text), "%s", rb->serial);
 	} else if (lab->is_virtual) {
 		/* the virtual board needs one: it names its TFTP folder */
-		snprintf(path, sizeof(path), "boards[%zu]", i);
+		yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a serial for board '%s' in a virtual lab (got none)", b->name);
 	}
 
-	snprintf(path, sizeof(path), "boards[%zu].ip", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].ip", i);
 	if (given(rb->ip)) {
 		if (parse_ipv4(rb->ip, &b->ip) < 0)
 			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
@@ -438,7 +438,7 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 		ip_text(b->ip, b->ip_text);
 	}
 
-	snprintf(path, sizeof(path), "boards[%zu].lease", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].lease", i);
 	if (given(rb->lease) && parse_lease(rb->lease, &b->lease_s) < 0)
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a lease time like 1h, 30m or infinite (got '%s')", rb->lease);
@@ -448,7 +448,7 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 		power = given(power) ? power : "virtual";
 		console = given(console) ? console : "virtual";
 	}
-	snprintf(path, sizeof(path), "boards[%zu]", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
 	if (!given(power))
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a power backend (power: manual) for board '%s' of a real lab (got none)",
@@ -457,10 +457,10 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a console backend (console: none) for board '%s' of a real lab (got none)",
 				       b->name);
-	snprintf(path, sizeof(path), "boards[%zu].power", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].power", i);
 	if ((r = check_backend(c, path, power, false, lab->is_virtual, b->power, sizeof(b->power))) < 0)
 		return r;
-	snprintf(path, sizeof(path), "boards[%zu].console", i);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console", i);
 	return check_backend(c, path, console, true, lab->is_virtual, b->console, sizeof(b->console));
 }
 
@@ -482,7 +482,7 @@ static int check_unique(struct lab_ctx *c, const struct lab *lab, size_t i)
 			what = "reserved address", key = "ip", val = b->ip_text;
 		if (!what)
 			continue;
-		snprintf(path, sizeof(path), "boards[%zu].%s", i, key);
+		yaml_lines_path(path, sizeof(path), "boards[%zu].%s", i, key);
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a %s not used by another board (got '%s', also board '%s' on line %d)",
 				       what, val, o->name, o->line);

@@ -1,1 +1,625 @@
-/* placeholder: being written */
+/*
+ * suite.c - suite files (schema at the top of suite.h): libcyaml reads them
+ * into "raw" structs of strings, then every value is checked here so each
+ * mistake names its line and what was expected.
+ */
+#include "harness/suite.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/duration.h"
+#include "harness/lab.h"
+#include "harness/yaml_lines.h"
+
+#define SUITE_MAX_CASES 1000
+#define SUITE_MAX_STEPS 1000
+#define SUITE_MAX_FAULTS 64
+#define SUITE_DEFAULT_WITHIN_S 10.0
+#define SUITE_MAX_COUNT 1000000u
+
+/*
+ * The keys `match:` accepts. libcyaml maps keys onto fixed struct members,
+ * so the list lives in one X-macro that makes the raw struct, its schema
+ * and suite_match_keys alike.
+ */
+#define SUITE_MATCH_KEYS(X) \
+	X(ip) X(mac) X(xid) X(pxe) X(text) X(action) X(on) X(server) X(rule) \
+	X(vendor) X(arch) X(prl) X(guid) X(requested) X(server_id) X(siaddr) \
+	X(options) X(lease) X(dst) X(message) X(status) X(target) X(sender) \
+	X(hops) X(flags) X(len) X(detail) X(file) X(code) X(board) X(model) \
+	X(hostname) X(client_id) X(router) X(dns) X(mask) X(port) X(path)
+
+#define AS_STRING(k) #k,
+const char *const suite_match_keys[] = { SUITE_MATCH_KEYS(AS_STRING) NULL };
+
+/* DHCP messages a fault's `on:` glob must match at least one of. */
+static const char *const dhcp_messages[] = {
+	"discover", "offer", "request", "decline", "ack", "nak", "release", "inform", NULL
+};
+
+/* ---- raw structs --------------------------------------------------------- */
+
+#define AS_MEMBER(k) char *k;
+struct raw_match {
+	SUITE_MATCH_KEYS(AS_MEMBER)
+};
+
+#define AS_OFFSET(k) { #k, offsetof(struct raw_match, k) },
+static const struct {
+	const char *key;
+	size_t offset;
+} match_members[] = { SUITE_MATCH_KEYS(AS_OFFSET) };
+
+struct raw_expect {
+	char *event;
+	struct raw_match *match;
+	char *within;
+	char **models;
+	unsigned models_count;
+};
+
+struct raw_step {
+	char *power;
+	struct raw_expect *expect;
+	struct raw_expect *absent;
+	char *wait;
+};
+
+struct raw_fault {
+	char *server, *on, *action, *count, *after, *probability, *seed, *delay, *option, *value;
+	char **boards;
+	unsigned boards_count;
+	char **models;
+	unsigned models_count;
+};
+
+struct raw_case_dhcp {
+	char *reservations;
+};
+
+struct raw_case {
+	char *name, *description;
+	char **models;
+	unsigned models_count;
+	char **boards;
+	unsigned boards_count;
+	char *timeout;
+	struct raw_case_dhcp *dhcp;
+	struct raw_fault *faults;
+	unsigned faults_count;
+	struct raw_step *steps;
+	unsigned steps_count;
+};
+
+struct raw_suite {
+	char *suite;
+	char *description;
+	struct raw_case *cases;
+	unsigned cases_count;
+};
+
+#define OPT_STR(key, st, m) \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, st, m, 0, CYAML_UNLIMITED)
+#define REQ_STR(key, st, m) \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER, st, m, 0, CYAML_UNLIMITED)
+#define OPT_LIST(key, st, m) \
+	CYAML_FIELD_SEQUENCE(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, st, m, &string_schema, 0, \
+			     CYAML_UNLIMITED)
+
+static const cyaml_schema_value_t string_schema = {
+	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
+};
+
+#define AS_FIELD(k) OPT_STR(#k, struct raw_match, k),
+static const cyaml_schema_field_t match_fields[] = {
+	SUITE_MATCH_KEYS(AS_FIELD)
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t expect_fields[] = {
+	REQ_STR("event", struct raw_expect, event),
+	CYAML_FIELD_MAPPING_PTR("match", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_expect, match,
+				match_fields),
+	OPT_STR("within", struct raw_expect, within),
+	OPT_LIST("models", struct raw_expect, models),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t step_fields[] = {
+	OPT_STR("power", struct raw_step, power),
+	CYAML_FIELD_MAPPING_PTR("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_step, expect,
+				expect_fields),
+	CYAML_FIELD_MAPPING_PTR("absent", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_step, absent,
+				expect_fields),
+	OPT_STR("wait", struct raw_step, wait),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t step_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_step, step_fields),
+};
+
+static const cyaml_schema_field_t fault_fields[] = {
+	REQ_STR("server", struct raw_fault, server),
+	REQ_STR("on", struct raw_fault, on),
+	REQ_STR("action", struct raw_fault, action),
+	OPT_STR("count", struct raw_fault, count),
+	OPT_STR("after", struct raw_fault, after),
+	OPT_STR("probability", struct raw_fault, probability),
+	OPT_STR("seed", struct raw_fault, seed),
+	OPT_STR("delay", struct raw_fault, delay),
+	OPT_STR("option", struct raw_fault, option),
+	OPT_STR("value", struct raw_fault, value),
+	OPT_LIST("boards", struct raw_fault, boards),
+	OPT_LIST("models", struct raw_fault, models),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t fault_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_fault, fault_fields),
+};
+
+static const cyaml_schema_field_t case_dhcp_fields[] = {
+	OPT_STR("reservations", struct raw_case_dhcp, reservations),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t case_fields[] = {
+	REQ_STR("name", struct raw_case, name),
+	OPT_STR("description", struct raw_case, description),
+	OPT_LIST("models", struct raw_case, models),
+	OPT_LIST("boards", struct raw_case, boards),
+	OPT_STR("timeout", struct raw_case, timeout),
+	CYAML_FIELD_MAPPING_PTR("dhcp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, dhcp,
+				case_dhcp_fields),
+	CYAML_FIELD_SEQUENCE("faults", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, faults,
+			     &fault_schema, 0, CYAML_UNLIMITED),
+	CYAML_FIELD_SEQUENCE("steps", CYAML_FLAG_POINTER, struct raw_case, steps, &step_schema, 0,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t case_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_case, case_fields),
+};
+
+static const cyaml_schema_field_t suite_fields[] = {
+	REQ_STR("suite", struct raw_suite, suite),
+	OPT_STR("description", struct raw_suite, description),
+	CYAML_FIELD_SEQUENCE("cases", CYAML_FLAG_POINTER, struct raw_suite, cases, &case_schema, 0,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t suite_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct raw_suite, suite_fields),
+};
+
+/* ---- checks --------------------------------------------------------------- */
+
+struct suite_ctx {
+	const struct yaml_lines *yl;
+	char *err;
+	size_t errcap;
+};
+
+#define FAIL(c, path, ...) yaml_lines_fail((c)->yl, (path), (c)->err, (c)->errcap, __VA_ARGS__)
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+static bool good_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= max || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-+", s[i]))
+			return false;
+	return true;
+}
+
+static int copy_text(struct suite_ctx *c, const char *path, const char *what, const char *text,
+		     char *out, size_t cap)
+{
+	if (strlen(text) >= cap)
+		return FAIL(c, path, "expected %s of at most %zu characters (got '%.40s...')", what, cap - 1,
+			    text);
+	snprintf(out, cap, "%s", text);
+	return 0;
+}
+
+static int parse_uint(const char *text, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* A positive duration ("10s", "500ms", ...) at `path`. */
+static int parse_positive_duration(struct suite_ctx *c, const char *path, const char *text, double *ret_s)
+{
+	double s;
+	if (duration_parse(text, &s) < 0 || s <= 0)
+		return FAIL(c, path, "expected a duration above zero like 10s, 500ms, 2.5s, 1m or 1h (got '%s')",
+			    text);
+	*ret_s = s;
+	return 0;
+}
+
+/* A list of model names: known, no repeats, at most `max`. */
+static int fill_models(struct suite_ctx *c, const char *base, char **models, unsigned count, size_t max,
+		       char (*out)[16], size_t *ret_n)
+{
+	char path[YAML_LINES_PATH_MAX];
+	if (count > max) {
+		yaml_lines_path(path, sizeof(path), "%s.models", base);
+		return FAIL(c, path, "expected at most %zu models (got %u)", max, count);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		yaml_lines_path(path, sizeof(path), "%s.models[%u]", base, i);
+		size_t m = 0;
+		while (lab_models[m] && strcmp(lab_models[m], models[i]) != 0)
+			m++;
+		if (!lab_models[m])
+			return FAIL(c, path, "expected a model: pi2, pi3b, pi3b+, pi4b or pi5 (got '%s')", models[i]);
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(models[j], models[i]) == 0)
+				return FAIL(c, path, "expected each model once (got '%s' twice)", models[i]);
+		snprintf(out[i], 16, "%s", models[i]);
+	}
+	*ret_n = count;
+	return 0;
+}
+
+static int fill_boards(struct suite_ctx *c, const char *base, char **boards, unsigned count, size_t max,
+		       char (*out)[32], size_t *ret_n)
+{
+	char path[YAML_LINES_PATH_MAX];
+	if (count > max) {
+		yaml_lines_path(path, sizeof(path), "%s.boards", base);
+		return FAIL(c, path, "expected at most %zu boards (got %u)", max, count);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		yaml_lines_path(path, sizeof(path), "%s.boards[%u]", base, i);
+		if (!good_name(boards[i], 32))
+			return FAIL(c, path, "expected a board name of up to 31 letters, digits, '.', '_', '-' (got '%s')",
+				    boards[i]);
+		snprintf(out[i], 32, "%s", boards[i]);
+	}
+	*ret_n = count;
+	return 0;
+}
+
+static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const char *base, struct fault_rule *f)
+{
+	char path[YAML_LINES_PATH_MAX];
+	uint64_t u;
+	int r;
+
+	f->source_line = yaml_lines_line(c->yl, base);
+	f->probability = 1.0;
+
+	yaml_lines_path(path, sizeof(path), "%s.server", base);
+	if (strcmp(rf->server, "dhcp") != 0)
+		return FAIL(c, path, "expected the server a fault applies to: dhcp (got '%s')", rf->server);
+	snprintf(f->server, sizeof(f->server), "%s", rf->server);
+
+	yaml_lines_path(path, sizeof(path), "%s.on", base);
+	bool hits = false;
+	for (size_t i = 0; dhcp_messages[i]; i++)
+		hits = hits || fnmatch(rf->on, dhcp_messages[i], 0) == 0;
+	if (!hits)
+		return FAIL(c, path,
+			    "expected a DHCP message (discover, offer, request, decline, ack, nak, release, inform) or a glob matching one (got '%s')",
+			    rf->on);
+	if ((r = copy_text(c, path, "a message glob", rf->on, f->on, sizeof(f->on))) < 0)
+		return r;
+
+	yaml_lines_path(path, sizeof(path), "%s.action", base);
+	if (fault_action_from_name(rf->action, &f->action) < 0)
+		return FAIL(c, path, "expected a fault action: drop, delay, nak, omit-option or corrupt (got '%s')",
+			    rf->action);
+
+	yaml_lines_path(path, sizeof(path), "%s.count", base);
+	if (given(rf->count)) {
+		if (parse_uint(rf->count, SUITE_MAX_COUNT, &u) < 0)
+			return FAIL(c, path, "expected a whole number from 0 (no limit) to %u (got '%s')",
+				    SUITE_MAX_COUNT, rf->count);
+		f->count = (unsigned)u;
+	}
+	yaml_lines_path(path, sizeof(path), "%s.after", base);
+	if (given(rf->after)) {
+		if (parse_uint(rf->after, SUITE_MAX_COUNT, &u) < 0)
+			return FAIL(c, path, "expected a whole number from 0 to %u (got '%s')", SUITE_MAX_COUNT,
+				    rf->after);
+		f->after = (unsigned)u;
+	}
+	yaml_lines_path(path, sizeof(path), "%s.probability", base);
+	if (given(rf->probability)) {
+		char *end;
+		double p = strtod(rf->probability, &end);
+		if (!isdigit((unsigned char)rf->probability[0]) || *end || !(p >= 0 && p <= 1))
+			return FAIL(c, path, "expected a probability from 0 to 1 like 0.25 (got '%s')", rf->probability);
+		f->probability = p;
+	}
+	yaml_lines_path(path, sizeof(path), "%s.seed", base);
+	if (given(rf->seed)) {
+		if (parse_uint(rf->seed, UINT64_MAX, &u) < 0)
+			return FAIL(c, path, "expected a whole number from 0 to 2^64-1 (got '%s')", rf->seed);
+		f->seed = u;
+	}
+
+	/* each action takes its own parameters; others are a sign of a mix-up */
+	yaml_lines_path(path, sizeof(path), "%s.delay", base);
+	if (f->action == FAULT_DELAY) {
+		if (!given(rf->delay))
+			return FAIL(c, base, "expected a 'delay:' duration for action delay (got none)");
+		if ((r = parse_positive_duration(c, path, rf->delay, &f->delay_s)) < 0)
+			return r;
+	} else if (rf->delay) {
+		return FAIL(c, path, "expected 'delay:' only with action delay (got action '%s')", rf->action);
+	}
+	bool wants_option = f->action == FAULT_OMIT_OPTION || f->action == FAULT_CORRUPT;
+	yaml_lines_path(path, sizeof(path), "%s.option", base);
+	if (wants_option) {
+		if (!given(rf->option))
+			return FAIL(c, base, "expected an 'option:' code for action %s (got none)", rf->action);
+		if (parse_uint(rf->option, 254, &u) < 0 || u < 1)
+			return FAIL(c, path, "expected a DHCP option code from 1 to 254 (got '%s')", rf->option);
+		f->option = (int)u;
+	} else if (rf->option) {
+		return FAIL(c, path, "expected 'option:' only with action omit-option or corrupt (got action '%s')",
+			    rf->action);
+	}
+	yaml_lines_path(path, sizeof(path), "%s.value", base);
+	if (f->action == FAULT_CORRUPT) {
+		if (!rf->value)
+			return FAIL(c, base, "expected a 'value:' for action corrupt (got none)");
+		if (strncmp(rf->value, "hex:", 4) == 0) {
+			const char *h = rf->value + 4;
+			size_t n = strlen(h);
+			bool ok = n % 2 == 0;
+			for (size_t i = 0; ok && i < n; i++)
+				ok = isxdigit((unsigned char)h[i]) != 0;
+			if (!ok)
+				return FAIL(c, path, "expected hex: followed by pairs of hex digits (got '%s')", rf->value);
+		}
+		if ((r = copy_text(c, path, "a value", rf->value, f->value, sizeof(f->value))) < 0)
+			return r;
+	} else if (rf->value) {
+		return FAIL(c, path, "expected 'value:' only with action corrupt (got action '%s')", rf->action);
+	}
+
+	if ((r = fill_boards(c, base, rf->boards, rf->boards_count, FAULT_MAX_FILTER, f->boards, &f->n_boards)) < 0)
+		return r;
+	return fill_models(c, base, rf->models, rf->models_count, FAULT_MAX_FILTER, f->models, &f->n_models);
+}
+
+static int fill_expect(struct suite_ctx *c, const struct raw_expect *re, const char *base, struct suite_step *s)
+{
+	char path[YAML_LINES_PATH_MAX];
+	int r;
+
+	yaml_lines_path(path, sizeof(path), "%s.event", base);
+	size_t n = strlen(re->event);
+	if (n == 0 || n >= sizeof(s->event) || strspn(re->event, "abcdefghijklmnopqrstuvwxyz0123456789._-*?[]") != n)
+		return FAIL(c, path, "expected an event name like dhcp.offer, or a glob like dhcp.* (got '%s')",
+			    re->event);
+	snprintf(s->event, sizeof(s->event), "%s", re->event);
+
+	if (re->match) {
+		for (size_t i = 0; i < sizeof(match_members) / sizeof(match_members[0]); i++) {
+			const char *v = *(char *const *)((const char *)re->match + match_members[i].offset);
+			if (!v)
+				continue;
+			yaml_lines_path(path, sizeof(path), "%s.match.%s", base, match_members[i].key);
+			if (s->n_match == SUITE_MAX_MATCH)
+				return FAIL(c, path, "expected at most %d match keys (got more)", SUITE_MAX_MATCH);
+			struct match_field *m = &s->match[s->n_match];
+			snprintf(m->key, sizeof(m->key), "%s", match_members[i].key);
+			if ((r = copy_text(c, path, "a match value", v, m->value, sizeof(m->value))) < 0)
+				return r;
+			s->n_match++;
+		}
+	}
+
+	s->within_s = SUITE_DEFAULT_WITHIN_S;
+	yaml_lines_path(path, sizeof(path), "%s.within", base);
+	if (re->within && (r = parse_positive_duration(c, path, re->within, &s->within_s)) < 0)
+		return r;
+	return fill_models(c, base, re->models, re->models_count, SUITE_MAX_MODELS, s->models, &s->n_models);
+}
+
+static int fill_step(struct suite_ctx *c, const struct raw_step *rs, const char *base, struct suite_step *s)
+{
+	char path[YAML_LINES_PATH_MAX];
+	const char *keys[4];
+	size_t n = 0;
+
+	s->line = yaml_lines_line(c->yl, base);
+	if (rs->power)
+		keys[n++] = "power";
+	if (rs->expect)
+		keys[n++] = "expect";
+	if (rs->absent)
+		keys[n++] = "absent";
+	if (rs->wait)
+		keys[n++] = "wait";
+	if (n == 0)
+		return FAIL(c, base, "expected a step: power, expect, absent or wait (got none)");
+	if (n > 1)
+		return FAIL(c, base, "expected one of power, expect, absent or wait per step (got '%s' and '%s')",
+			    keys[0], keys[1]);
+
+	if (rs->power) {
+		yaml_lines_path(path, sizeof(path), "%s.power", base);
+		if (strcmp(rs->power, "on") && strcmp(rs->power, "off") && strcmp(rs->power, "cycle"))
+			return FAIL(c, path, "expected power: on, off or cycle (got '%s')", rs->power);
+		s->kind = STEP_POWER;
+		snprintf(s->power, sizeof(s->power), "%s", rs->power);
+		return 0;
+	}
+	if (rs->wait) {
+		yaml_lines_path(path, sizeof(path), "%s.wait", base);
+		s->kind = STEP_WAIT;
+		return parse_positive_duration(c, path, rs->wait, &s->within_s);
+	}
+	s->kind = rs->expect ? STEP_EXPECT : STEP_ABSENT;
+	yaml_lines_path(path, sizeof(path), "%s.%s", base, rs->expect ? "expect" : "absent");
+	return fill_expect(c, rs->expect ? rs->expect : rs->absent, path, s);
+}
+
+static int fill_case(struct suite_ctx *c, const struct raw_case *rc, size_t ci, struct suite_case *sc)
+{
+	char base[64], path[YAML_LINES_PATH_MAX];
+	int r;
+
+	snprintf(base, sizeof(base), "cases[%zu]", ci);
+	sc->line = yaml_lines_line(c->yl, base);
+	sc->dhcp_reservations = true;
+
+	yaml_lines_path(path, sizeof(path), "%s.name", base);
+	if (!good_name(rc->name, sizeof(sc->name)))
+		return FAIL(c, path, "expected a case name of up to %zu letters, digits, '.', '_', '-' (got '%s')",
+			    sizeof(sc->name) - 1, rc->name);
+	snprintf(sc->name, sizeof(sc->name), "%s", rc->name);
+
+	yaml_lines_path(path, sizeof(path), "%s.description", base);
+	if (rc->description &&
+	    (r = copy_text(c, path, "a description", rc->description, sc->description, sizeof(sc->description))) < 0)
+		return r;
+	if ((r = fill_models(c, base, rc->models, rc->models_count, SUITE_MAX_MODELS, sc->models, &sc->n_models)) < 0)
+		return r;
+	if ((r = fill_boards(c, base, rc->boards, rc->boards_count, SUITE_MAX_BOARDS, sc->boards, &sc->n_boards)) < 0)
+		return r;
+	yaml_lines_path(path, sizeof(path), "%s.timeout", base);
+	if (rc->timeout && (r = parse_positive_duration(c, path, rc->timeout, &sc->timeout_s)) < 0)
+		return r;
+	if (rc->dhcp && rc->dhcp->reservations) {
+		yaml_lines_path(path, sizeof(path), "%s.dhcp.reservations", base);
+		if (yaml_lines_bool(rc->dhcp->reservations, &sc->dhcp_reservations) < 0)
+			return FAIL(c, path, "expected true or false (got '%s')", rc->dhcp->reservations);
+	}
+
+	if (rc->faults_count > SUITE_MAX_FAULTS) {
+		yaml_lines_path(path, sizeof(path), "%s.faults", base);
+		return FAIL(c, path, "expected at most %d faults (got %u)", SUITE_MAX_FAULTS, rc->faults_count);
+	}
+	if (rc->faults_count) {
+		sc->faults = calloc(rc->faults_count, sizeof(*sc->faults));
+		if (!sc->faults)
+			return -ENOMEM;
+		for (unsigned i = 0; i < rc->faults_count; i++) {
+			yaml_lines_path(path, sizeof(path), "%s.faults[%u]", base, i);
+			if ((r = fill_fault(c, &rc->faults[i], path, &sc->faults[i])) < 0)
+				return r;
+			sc->n_faults = i + 1;
+		}
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.steps", base);
+	if (rc->steps_count == 0 || rc->steps_count > SUITE_MAX_STEPS)
+		return FAIL(c, path, "expected 1 to %d steps (got %u)", SUITE_MAX_STEPS, rc->steps_count);
+	sc->steps = calloc(rc->steps_count, sizeof(*sc->steps));
+	if (!sc->steps)
+		return -ENOMEM;
+	for (unsigned i = 0; i < rc->steps_count; i++) {
+		yaml_lines_path(path, sizeof(path), "%s.steps[%u]", base, i);
+		if ((r = fill_step(c, &rc->steps[i], path, &sc->steps[i])) < 0)
+			return r;
+		sc->n_steps = i + 1;
+	}
+	return 0;
+}
+
+static int fill_suite(struct suite_ctx *c, const struct raw_suite *raw, struct suite *s)
+{
+	int r;
+
+	if (!good_name(raw->suite, sizeof(s->name)))
+		return FAIL(c, "suite", "expected a suite name of letters, digits, '.', '_', '-' (got '%s')", raw->suite);
+	snprintf(s->name, sizeof(s->name), "%s", raw->suite);
+	if (raw->description &&
+	    (r = copy_text(c, "description", "a description", raw->description, s->description,
+			   sizeof(s->description))) < 0)
+		return r;
+	if (raw->cases_count == 0 || raw->cases_count > SUITE_MAX_CASES)
+		return FAIL(c, "cases", "expected 1 to %d cases (got %u)", SUITE_MAX_CASES, raw->cases_count);
+	s->cases = calloc(raw->cases_count, sizeof(*s->cases));
+	if (!s->cases)
+		return -ENOMEM;
+	for (size_t i = 0; i < raw->cases_count; i++) {
+		s->n_cases = i + 1;
+		if ((r = fill_case(c, &raw->cases[i], i, &s->cases[i])) < 0)
+			return r;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->cases[j].name, s->cases[i].name) != 0)
+				continue;
+			char path[64];
+			yaml_lines_path(path, sizeof(path), "cases[%zu].name", i);
+			return FAIL(c, path, "expected a case name used once in the suite (got '%s', also on line %d)",
+				    s->cases[i].name, s->cases[j].line);
+		}
+	}
+	return 0;
+}
+
+int suite_load(const char *path, struct suite **ret_suite, char *err, size_t errcap)
+{
+	struct raw_suite *raw = NULL;
+	struct yaml_lines *yl = NULL;
+	struct suite *s = NULL;
+	int r;
+
+	if (strlen(path) >= sizeof(s->path)) {
+		snprintf(err, errcap, "%.64s...: expected a shorter path", path);
+		return -ENAMETOOLONG;
+	}
+	r = yaml_lines_cyaml_load(path, &suite_schema, (void **)&raw, &yl, err, errcap);
+	if (r < 0)
+		return r;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		r = -ENOMEM;
+	} else {
+		snprintf(s->path, sizeof(s->path), "%s", path);
+		struct suite_ctx c = { .yl = yl, .err = err, .errcap = errcap };
+		r = fill_suite(&c, raw, s);
+	}
+	if (r == -ENOMEM)
+		snprintf(err, errcap, "%s: out of memory", path);
+	if (r == 0) {
+		*ret_suite = s;
+		s = NULL;
+	}
+	suite_free(s);
+	yaml_lines_cyaml_free(&suite_schema, raw);
+	yaml_lines_free(yl);
+	return r;
+}
+
+void suite_free(struct suite *suite)
+{
+	if (!suite)
+		return;
+	for (size_t i = 0; i < suite->n_cases; i++) {
+		free(suite->cases[i].faults);
+		free(suite->cases[i].steps);
+	}
+	free(suite->cases);
+	free(suite);
+}

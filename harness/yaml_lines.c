@@ -26,6 +26,16 @@
 #define LOG_TRACE_MAX 32
 #define LOG_LINE_MAX 256
 
+/* snprintf whose truncation is intended: paths and messages are cut short. */
+static void cut_printf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cut_printf(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- the libyaml pass ---------------------------------------------------- */
 
 struct frame {
@@ -116,16 +126,22 @@ int yaml_lines_parse(const char *file, const uint8_t *buf, size_t len,
 	while (!done) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
-			char got[YAML_LINES_VALUE_MAX];
-			line_at(buf, len, parser.problem_mark.index, got, sizeof(got));
+			char got[YAML_LINES_VALUE_MAX + 8];
+			if (parser.problem_mark.index >= len)
+				snprintf(got, sizeof(got), "the end of the file");
+			else {
+				got[0] = '\'';
+				line_at(buf, len, parser.problem_mark.index, got + 1, sizeof(got) - 2);
+				strcat(got, "'");
+			}
 			if (parser.context)
 				snprintf(err, errcap,
-					 "%s:%zu: expected valid YAML: %s %s from line %zu (got '%s')",
+					 "%s:%zu: expected valid YAML: %s %s from line %zu (got %s)",
 					 file, parser.problem_mark.line + 1,
 					 parser.problem ? parser.problem : "syntax error",
 					 parser.context, parser.context_mark.line + 1, got);
 			else
-				snprintf(err, errcap, "%s:%zu: expected valid YAML: %s (got '%s')",
+				snprintf(err, errcap, "%s:%zu: expected valid YAML: %s (got %s)",
 					 file, parser.problem_mark.line + 1,
 					 parser.problem ? parser.problem : "syntax error", got);
 			r = -EINVAL;
@@ -172,7 +188,7 @@ int yaml_lines_parse(const char *file, const uint8_t *buf, size_t len,
 				struct frame *f = &stack[depth - 1];
 				const char *parent = yl->nodes[f->node].path;
 				if (f->kind == YAML_LINES_SEQUENCE) {
-					snprintf(path, sizeof(path), "%s[%u]", parent, f->next_index++);
+					cut_printf(path, sizeof(path), "%s[%u]", parent, f->next_index++);
 				} else if (f->want_key) {
 					is_key = true;
 					f->want_key = false;
@@ -184,10 +200,10 @@ int yaml_lines_parse(const char *file, const uint8_t *buf, size_t len,
 					else
 						snprintf(f->key, sizeof(f->key), "?");
 					/* a non-scalar key's children get a path nobody looks up */
-					snprintf(path, sizeof(path), "%s%s?key", parent, *parent ? "." : "");
+					cut_printf(path, sizeof(path), "%s%s?key", parent, *parent ? "." : "");
 				} else {
 					f->want_key = true;
-					snprintf(path, sizeof(path), "%s%s%s", parent, *parent ? "." : "", f->key);
+					cut_printf(path, sizeof(path), "%s%s%s", parent, *parent ? "." : "", f->key);
 					line = f->key_line;
 					column = f->key_column;
 				}
@@ -301,6 +317,14 @@ int yaml_lines_fail(const struct yaml_lines *lines, const char *path, char *err,
 	return -EINVAL;
 }
 
+void yaml_lines_path(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+}
+
 int yaml_lines_bool(const char *text, bool *ret_value)
 {
 	static const char *const yes[] = { "true", "yes", "on" };
@@ -327,6 +351,8 @@ struct cyaml_log {
 	bool in_trace;
 };
 
+static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+	__attribute__((format(printf, 3, 0)));
 static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 {
 	struct cyaml_log *log = ctx;
@@ -487,12 +513,32 @@ static int cyaml_failure(const struct yaml_lines *yl, const struct cyaml_log *lo
 
 	if (sscanf(log->message, "Unexpected key: %127[^\n]", arg) == 1) {
 		char target[YAML_LINES_PATH_MAX];
-		snprintf(target, sizeof(target), "%s%s%s", path, *path ? "." : "", arg);
+		cut_printf(target, sizeof(target), "%s%s%s", path, *path ? "." : "", arg);
 		list_keys(schema_at(schema, path), keys, sizeof(keys));
 		return yaml_lines_fail(yl, target, err, errcap, "expected one of the keys %s in %s (got '%s')",
 				       keys, where(path), arg);
 	}
 	if (sscanf(log->message, "Missing required mapping field: %127[^\n]", arg) == 1) {
+		/*
+		 * The backtrace may end in the last field read inside the
+		 * mapping that lacks the key: climb to the mapping that has it.
+		 */
+		char at[YAML_LINES_PATH_MAX];
+		snprintf(at, sizeof(at), "%s", path);
+		for (;;) {
+			const cyaml_schema_value_t *s = schema_at(schema, at);
+			if (s && s->type == CYAML_MAPPING) {
+				const cyaml_schema_field_t *f = s->mapping.fields;
+				while (f->key && strcmp(f->key, arg) != 0)
+					f++;
+				if (f->key) {
+					snprintf(path, sizeof(path), "%s", at);
+					break;
+				}
+			}
+			if (!path_parent(at))
+				break;
+		}
 		present_keys(yl, path, keys, sizeof(keys));
 		if (keys[0])
 			return yaml_lines_fail(yl, path, err, errcap, "expected key '%s' in %s (got only '%s')",
