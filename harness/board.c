@@ -98,6 +98,10 @@ static void split_lines(struct line_reader *r, bool flush)
 		emit_line(r, r->buf, r->len);
 		start = r->len;
 	}
+	/* A listener of the emitted lines may have powered the board off,
+	 * which empties this reader: nothing is left to keep then. */
+	if (start > r->len)
+		return;
 	memmove(r->buf, r->buf + start, r->len - start);
 	r->len -= start;
 	if (flush && r->len > 0) {

@@ -38,6 +38,11 @@
 /* Extra board time a case may take beyond the sum of its step deadlines. */
 #define CASE_SLACK_S 30.0
 #define SEEN_INSTEAD_MAX 8
+/* Console lines come through a pipe and packets through sockets; the two
+ * reach the loop in either order when they happen close together. Events
+ * of a board less than this far apart (wall seconds) count as simultaneous,
+ * so an expectation may take one from just before the previous match. */
+#define SOURCE_SKEW_S 0.25
 
 enum run_state { RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
 
@@ -53,8 +58,11 @@ struct board_run {
 	bool step_armed;      /* the step's timer is running / its action was taken */
 	double step_started;  /* timeline time the current step became current */
 	size_t step_start_index;
-	size_t cursor;        /* next timeline index an expect step may consume */
+	size_t cursor;        /* timeline index after the last consumed event */
+	size_t consumed[64];  /* timeline indexes expect steps took (within the skew) */
+	size_t n_consumed;
 	struct event *timer;
+	struct event *power_off; /* deferred: finishing happens inside event listeners */
 	bool busy, again;     /* evaluate() is not re-entrant; re-run instead */
 	size_t first_index, end_index; /* timeline slice of this run */
 	double t_start, t_end;
@@ -153,8 +161,12 @@ static void run_finish(struct board_run *run, enum run_state state)
 	if (run->timer)
 		evtimer_del(run->timer);
 	/* A finished board is switched off, as a lab would, so it stops
-	 * talking to the servers the other boards still use. */
-	board_power_off(run->board);
+	 * talking to the servers the other boards still use. Not from here:
+	 * we may be inside the board's own console reader. */
+	if (run->power_off) {
+		struct timeval now = { 0, 0 };
+		evtimer_add(run->power_off, &now);
+	}
 	run->end_index = timeline_count(run->r->tl);
 	check_case_done(run->r);
 }
@@ -253,14 +265,60 @@ static void on_step_timer(evutil_socket_t fd, short what, void *arg)
 	evaluate(run);
 }
 
-/* Index of the first event of this board at or after `from` matching step, or SIZE_MAX. */
+static bool was_consumed(const struct board_run *run, size_t index)
+{
+	for (size_t i = 0; i < run->n_consumed; i++)
+		if (run->consumed[i] == index)
+			return true;
+	return false;
+}
+
+static void consume(struct board_run *run, size_t index)
+{
+	if (run->n_consumed == sizeof(run->consumed) / sizeof(run->consumed[0])) {
+		memmove(run->consumed, run->consumed + 1,
+			(run->n_consumed - 1) * sizeof(run->consumed[0]));
+		run->n_consumed--;
+	}
+	run->consumed[run->n_consumed++] = index;
+	if (index + 1 > run->cursor)
+		run->cursor = index + 1;
+}
+
+/* Where an expect step starts looking: the cursor, less the skew window. */
+static size_t expect_floor(const struct board_run *run)
+{
+	const struct timeline *tl = run->r->tl;
+	if (run->cursor == run->first_index)
+		return run->cursor;
+	double limit = timeline_get(tl, run->cursor - 1)->t - SOURCE_SKEW_S;
+	size_t i = run->cursor;
+	while (i > run->first_index && timeline_get(tl, i - 1)->t >= limit)
+		i--;
+	return i;
+}
+
+/* Events reach the loop through two kinds of channel: the board's console
+ * and everything else (servers, power). Order holds within each. */
+static bool from_console(const struct event *ev)
+{
+	return strncmp(ev->name, "console.", 8) == 0 || strncmp(ev->name, "vpi.", 4) == 0;
+}
+
+/* Index of the first unconsumed event of this board at or after `from`
+ * matching step, or SIZE_MAX. Before the cursor (inside the skew window)
+ * only events of the other channel than the last match are eligible. */
 static size_t find_match(struct board_run *run, const struct suite_step *step, size_t from)
 {
 	const struct timeline *tl = run->r->tl;
 	size_t count = timeline_count(tl);
+	bool last_console = run->n_consumed &&
+			    from_console(timeline_get(tl, run->consumed[run->n_consumed - 1]));
 	for (size_t i = from; i < count; i++) {
 		const struct event *ev = timeline_get(tl, i);
-		if (strcmp(ev->board, run->spec->name) != 0)
+		if (strcmp(ev->board, run->spec->name) != 0 || was_consumed(run, i))
+			continue;
+		if (i < run->cursor && from_console(ev) == last_console)
 			continue;
 		if (expect_event_matches(step, ev, run->r->lab, run->spec))
 			return i;
@@ -306,9 +364,9 @@ static void evaluate(struct board_run *run)
 				continue;
 			}
 			if (step->kind == STEP_EXPECT) {
-				size_t at = find_match(run, step, run->cursor);
+				size_t at = find_match(run, step, expect_floor(run));
 				if (at != SIZE_MAX) {
-					run->cursor = at + 1;
+					consume(run, at);
 					advance(run);
 					continue;
 				}
@@ -328,6 +386,14 @@ static void evaluate(struct board_run *run)
 			run_finish(run, RUN_PASSED);
 	} while (run->again && run->state == RUN_ACTIVE);
 	run->busy = false;
+}
+
+static void on_power_off_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct board_run *run = arg;
+	board_power_off(run->board);
 }
 
 static void on_event_for_runs(const struct event *ev, void *user)
@@ -571,7 +637,8 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 		run->first_index = run->cursor = run->step_start_index = start_index;
 		run->t_start = run->step_started = timeline_now(r->tl);
 		run->timer = evtimer_new(r->base, on_step_timer, run);
-		if (!run->timer) {
+		run->power_off = evtimer_new(r->base, on_power_off_timer, run);
+		if (!run->timer || !run->power_off) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -597,6 +664,8 @@ out:
 				board_power_off(runs[i].board);
 			if (runs[i].timer)
 				event_free(runs[i].timer);
+			if (runs[i].power_off)
+				event_free(runs[i].power_off);
 		}
 	}
 	r->runs = NULL;
