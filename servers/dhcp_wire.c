@@ -81,15 +81,17 @@ static int scan_area(const uint8_t *p, const uint8_t *end, struct instance_list 
 /* Finds the overload value among instances already scanned (main area only). */
 static int find_overload(const struct instance_list *list, uint8_t *ret)
 {
+	uint8_t value = 0;
 	for (size_t i = 0; i < list->n; i++) {
 		if (list->items[i].code != DHCP_OPT_OVERLOAD)
 			continue;
-		if (list->items[i].len != 1 || list->items[i].data[0] < 1 || list->items[i].data[0] > 3)
+		/* One instance of length 1 (RFC 3396 forbids splitting 52). */
+		if (value || list->items[i].len != 1 || list->items[i].data[0] < 1 ||
+		    list->items[i].data[0] > 3)
 			return -EBADMSG;
-		*ret = list->items[i].data[0];
-		return 0;
+		value = list->items[i].data[0];
 	}
-	*ret = 0;
+	*ret = value;
 	return 0;
 }
 
@@ -154,6 +156,10 @@ int dhcp_wire_parse(const uint8_t *buf, size_t len, struct dhcp_msg *ret_msg)
 			if (r < 0)
 				return r;
 		}
+		/* 52 belongs in the options field only, once. */
+		uint8_t again;
+		if (overload && find_overload(&list, &again) < 0)
+			return -EBADMSG;
 	}
 
 	memset(m, 0, offsetof(struct dhcp_msg, option_data));
@@ -169,8 +175,12 @@ int dhcp_wire_parse(const uint8_t *buf, size_t len, struct dhcp_msg *ret_msg)
 	m->siaddr = get_addr(buf + 20);
 	m->giaddr = get_addr(buf + 24);
 	memcpy(m->chaddr, buf + 28, 16);
-	memcpy(m->sname, buf + 44, 64);
-	memcpy(m->file, buf + 108, 128);
+	/* Overloaded areas held options, now in the list: keep them empty so
+	 * a rebuilt message does not carry those options twice. */
+	if (!(overload & 2))
+		memcpy(m->sname, buf + 44, 64);
+	if (!(overload & 1))
+		memcpy(m->file, buf + 108, 128);
 	m->has_cookie = has_cookie;
 	m->type = DHCP_NONE;
 
@@ -307,6 +317,8 @@ int dhcp_msg_set_option(struct dhcp_msg *m, uint8_t code, const void *data, size
 	if (code == DHCP_OPT_PAD || code == DHCP_OPT_END || len > DHCP_OPTION_SPACE)
 		return -EINVAL;
 	struct dhcp_option *o = find_option(m, code);
+	if (code == DHCP_OPT_MESSAGE_TYPE)
+		m->type = len == 1 ? ((const uint8_t *)data)[0] : DHCP_NONE;
 	if (o && o->len == len) {
 		memcpy(m->option_data + o->offset, data, len);
 		return 0;
@@ -332,8 +344,6 @@ int dhcp_msg_set_option(struct dhcp_msg *m, uint8_t code, const void *data, size
 	if (len)
 		memcpy(m->option_data + m->option_data_len, data, len);
 	m->option_data_len += len;
-	if (code == DHCP_OPT_MESSAGE_TYPE && len == 1)
-		m->type = ((const uint8_t *)data)[0];
 	return 0;
 }
 
