@@ -9,13 +9,13 @@
 # Both servers get a 10.77.1.0-10.77.255.254 range (~65k addresses), so
 # CLIENTS distinct MACs never exhaust it.
 #
-# Usage: bench/dhcp-perfdhcp.sh [DRIVER]
-#   DRIVER   tests/dhcp/dhcp_serve_driver of a Release build
-#            (default: $PITEST_BUILD_DIR or build-rel/, build/)
+# Usage: bench/dhcp-perfdhcp.sh [PITEST]
+#   PITEST   the pitest binary of a Release build, run as `pitest serve`
+#            (default: $PITEST_BUILD_DIR/pitest, build-rel/pitest, build/pitest)
 # Environment: RATES (target exchanges/s to try, "5000 10000 15000 20000"),
 #   CLIENTS (distinct MACs, 20000), PERIOD (seconds per run, 10), EVENTS
-#   (1: our server emits and prints every event as JSON to /dev/null, like
-#   `pitest serve` will; 0: no timeline).
+#   (1: `pitest serve --events /dev/null` writes every event as JSON Lines;
+#   0: events are only kept in memory).
 # Each server is started fresh for each rate. Prints the 4-way
 # (DISCOVER->ACK) rate reached per target rate, the best of each server and
 # their ratio. A server driven past its capacity may fall far below it
@@ -28,13 +28,13 @@ PERIOD=${PERIOD:-10}
 EVENTS=${EVENTS:-1}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 
-DRIVER=${1:-}
-if [ -z "$DRIVER" ]; then
+PITEST=${1:-}
+if [ -z "$PITEST" ]; then
 	for d in "${PITEST_BUILD_DIR:-}" "$HERE/build-rel" "$HERE/build"; do
-		[ -n "$d" ] && [ -x "$d/tests/dhcp/dhcp_serve_driver" ] && { DRIVER=$d/tests/dhcp/dhcp_serve_driver; break; }
+		[ -n "$d" ] && [ -x "$d/pitest" ] && { PITEST=$d/pitest; break; }
 	done
 fi
-[ -n "$DRIVER" ] && [ -x "$DRIVER" ] || { echo "dhcp_serve_driver not found; pass its path" >&2; exit 2; }
+[ -n "$PITEST" ] && [ -x "$PITEST" ] || { echo "pitest binary not found; pass its path" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
 for t in perfdhcp dnsmasq ip ethtool; do
 	command -v "$t" >/dev/null || { echo "$t missing (scripts/install-deps.sh)" >&2; exit 2; }
@@ -89,11 +89,18 @@ run_perfdhcp() {
 }
 
 start_pitest() {
-	local args=(--iface "$SIF" --range 10.77.1.0-10.77.255.254 --lease 43200
-		--lease-file "$TMP/pitest.leases" --pxe "Raspberry Pi Boot")
-	[ "$EVENTS" = 1 ] || args+=(--quiet)
+	cat >"$TMP/lab.yaml" <<-LAB
+	lab: bench
+	virtual: false
+	network: { interface: $SIF, address: 10.77.0.1/16 }
+	dhcp: { range: 10.77.1.0-10.77.255.254, lease: 12h, pxe: "Raspberry Pi Boot" }
+	boards:
+	  - { name: pi2-seed, model: pi2, mac: "be:27:eb:15:e4:ef", ip: 10.77.0.100, lease: 1h, power: manual, console: none }
+	LAB
+	local args=(serve --lab "$TMP/lab.yaml" --leases "$TMP/pitest.leases" -q)
+	[ "$EVENTS" = 1 ] && args+=(--events /dev/null)
 	rm -f "$TMP/pitest.leases"
-	ip netns exec "$NS_S" "$DRIVER" "${args[@]}" >/dev/null 2>"$TMP/pitest.err" &
+	ip netns exec "$NS_S" "$PITEST" "${args[@]}" >/dev/null 2>"$TMP/pitest.err" &
 	SERVER_PID=$!
 }
 

@@ -364,7 +364,7 @@ out:
 /* Names the knob that stopped an unprivileged user namespace, for the message. */
 static void explain_userns_failure(int errnum, char *err, size_t errcap)
 {
-	long v;
+	long v = -1; /* read_long leaves it alone on failure */
 
 	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", &v) == 0 && v == 0) {
 		set_err(err, errcap,
