@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -491,6 +492,12 @@ static int dhcp_config_for(const struct runner_options *opts, const struct lab *
 {
 	memset(cfg, 0, sizeof(*cfg));
 	uint32_t ip, mask;
+	if (if_nametoindex(lab->interface) == 0) {
+		fprintf(stderr, "pitest: %s: interface %s does not exist on this host "
+			"(network.interface names the NIC the boards are cabled to)\n",
+			lab->path, lab->interface);
+		return -ENODEV;
+	}
 	int err = dhcp_glue_iface_addr(lab->interface, &ip, &mask);
 	if (err) {
 		fprintf(stderr, "pitest: %s: interface %s has no IPv4 address (%s)\n", lab->path,
