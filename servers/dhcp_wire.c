@@ -377,40 +377,44 @@ bool dhcp_msg_remove_option(struct dhcp_msg *m, uint8_t code)
 	return true;
 }
 
-int dhcp_msg_get_u8(const struct dhcp_msg *m, uint8_t code, uint8_t *ret)
+/* The option's data when it is exactly `want` bytes long. */
+static int get_fixed(const struct dhcp_msg *m, uint8_t code, size_t want, const uint8_t **ret)
 {
 	size_t len;
 	const uint8_t *d = dhcp_msg_get_option(m, code, &len);
 	if (!d)
 		return -ENOENT;
-	if (len != 1)
+	if (len != want)
 		return -EBADMSG;
-	*ret = d[0];
+	*ret = d;
 	return 0;
+}
+
+int dhcp_msg_get_u8(const struct dhcp_msg *m, uint8_t code, uint8_t *ret)
+{
+	const uint8_t *d;
+	int r = get_fixed(m, code, 1, &d);
+	if (r == 0)
+		*ret = d[0];
+	return r;
 }
 
 int dhcp_msg_get_u32(const struct dhcp_msg *m, uint8_t code, uint32_t *ret_host_order)
 {
-	size_t len;
-	const uint8_t *d = dhcp_msg_get_option(m, code, &len);
-	if (!d)
-		return -ENOENT;
-	if (len != 4)
-		return -EBADMSG;
-	*ret_host_order = get_be32(d);
-	return 0;
+	const uint8_t *d;
+	int r = get_fixed(m, code, 4, &d);
+	if (r == 0)
+		*ret_host_order = get_be32(d);
+	return r;
 }
 
 int dhcp_msg_get_addr(const struct dhcp_msg *m, uint8_t code, uint32_t *ret_net_order)
 {
-	size_t len;
-	const uint8_t *d = dhcp_msg_get_option(m, code, &len);
-	if (!d)
-		return -ENOENT;
-	if (len != 4)
-		return -EBADMSG;
-	*ret_net_order = get_addr(d);
-	return 0;
+	const uint8_t *d;
+	int r = get_fixed(m, code, 4, &d);
+	if (r == 0)
+		*ret_net_order = get_addr(d);
+	return r;
 }
 
 static const char *const type_names[] = {
