@@ -26,6 +26,13 @@ static const char *const action_names[FAULT_ACTION_COUNT] = {
 	[FAULT_NAK] = "nak",
 	[FAULT_OMIT_OPTION] = "omit-option",
 	[FAULT_CORRUPT] = "corrupt",
+	[FAULT_ERROR] = "error",
+	[FAULT_MISSING] = "missing",
+	[FAULT_STALL] = "stall",
+	[FAULT_TRUNCATE] = "truncate",
+	[FAULT_IGNORE_OPTIONS] = "ignore-options",
+	[FAULT_DUPLICATE] = "duplicate",
+	[FAULT_RATE] = "rate",
 };
 
 int fault_action_from_name(const char *name, enum fault_action *ret_action)
@@ -125,12 +132,28 @@ static bool model_in_list(const char *model, const char (*list)[16], size_t n)
 	return false;
 }
 
-static bool rule_applies(const struct fault_rule *r, const char *server, const char *what,
+static bool file_matches(const char *glob, const char *file)
+{
+	if (!glob[0])
+		return true;
+	if (!file)
+		return false;
+	if (fnmatch(glob, file, 0) == 0)
+		return true;
+	const char *base = strrchr(file, '/');
+	return base && fnmatch(glob, base + 1, 0) == 0;
+}
+
+static bool rule_applies(const struct fault_rule *r, const struct fault_query *q,
 			 const char *board, const char *model)
 {
-	if (strcmp(r->server, server) != 0)
+	if (strcmp(r->server, q->server) != 0)
 		return false;
-	if (fnmatch(r->on, what, 0) != 0)
+	if (fnmatch(r->on, q->what, 0) != 0)
+		return false;
+	if (!file_matches(r->file, q->file))
+		return false;
+	if (r->block && r->block != q->block)
 		return false;
 	if (r->n_boards && !in_list(board, r->boards, r->n_boards))
 		return false;
@@ -159,14 +182,22 @@ const struct fault_rule *fault_engine_match(struct fault_engine *engine, const c
 					    const char *what, const char *board,
 					    const char *model, const char *detail)
 {
+	struct fault_query q = { .server = server, .what = what, .board = board,
+				 .model = model, .detail = detail };
+	return fault_engine_query(engine, &q);
+}
+
+const struct fault_rule *fault_engine_query(struct fault_engine *engine,
+					    const struct fault_query *q)
+{
 	if (!engine)
 		return NULL;
-	board = board ? board : "";
-	model = model ? model : "";
+	const char *board = q->board ? q->board : "";
+	const char *model = q->model ? q->model : "";
 	for (size_t i = 0; i < engine->n_rules; i++) {
 		struct rule_state *rs = &engine->rules[i];
 		const struct fault_rule *r = &rs->rule;
-		if (!rule_applies(r, server, what, board, model))
+		if (!rule_applies(r, q, board, model))
 			continue;
 		struct board_state *bs = board_state_for(rs, i, board);
 		bs->matched++;
@@ -180,12 +211,23 @@ const struct fault_rule *fault_engine_match(struct fault_engine *engine, const c
 				continue;
 		}
 		bs->fired++;
-		char rule_no[24], nth[16];
+		char rule_no[24], nth[16], block[16];
 		snprintf(rule_no, sizeof(rule_no), "%zu", i + 1);
 		snprintf(nth, sizeof(nth), "%u", bs->fired);
-		timeline_emit(engine->tl, board, "fault.applied", "server", server, "on", what,
-			      "action", fault_action_name(r->action), "rule", rule_no, "nth", nth,
-			      "detail", detail ? detail : "", NULL);
+		const char *keys[9] = { "server", "on", "action", "rule", "nth", "detail" };
+		const char *vals[9] = { q->server, q->what, fault_action_name(r->action), rule_no,
+					nth, q->detail ? q->detail : "" };
+		size_t n = 6;
+		if (q->file) {
+			keys[n] = "file";
+			vals[n++] = q->file;
+		}
+		if (q->block) {
+			snprintf(block, sizeof(block), "%u", q->block);
+			keys[n] = "block";
+			vals[n++] = block;
+		}
+		timeline_emitv(engine->tl, board, "fault.applied", n, keys, vals);
 		return r;
 	}
 	return NULL;

@@ -22,7 +22,15 @@ enum fault_action {
 	FAULT_DELAY,       /* send the reply `delay_s` later */
 	FAULT_NAK,         /* DHCP: answer with NAK instead */
 	FAULT_OMIT_OPTION, /* DHCP: leave option `option` out */
-	FAULT_CORRUPT,     /* DHCP: replace option `option` with `value` */
+	FAULT_CORRUPT,     /* DHCP: replace option `option` with `value`;
+			    * TFTP: overwrite the data at byte `bytes` of the file with `value` */
+	FAULT_ERROR,       /* TFTP: answer with ERROR `code` / `message` instead */
+	FAULT_MISSING,     /* TFTP: answer ERROR 1 "File not found" as if the file were absent */
+	FAULT_STALL,       /* TFTP: go silent from block `block` on (the client times out) */
+	FAULT_TRUNCATE,    /* TFTP: the file ends after `bytes` bytes */
+	FAULT_IGNORE_OPTIONS, /* TFTP: no OACK, plain RFC 1350 transfer */
+	FAULT_DUPLICATE,   /* TFTP: send block `block` twice */
+	FAULT_RATE,        /* TFTP: hold the transfer to `rate` bytes per second (slow link) */
 	FAULT_ACTION_COUNT
 };
 
@@ -43,7 +51,25 @@ struct fault_rule {
 	char boards[FAULT_MAX_FILTER][32];
 	size_t n_models;          /* board filter by model; empty = every model */
 	char models[FAULT_MAX_FILTER][16];
+	/* TFTP (and later NFS) selectors and parameters */
+	char file[256];           /* glob on the requested path or its last component; "" = any */
+	unsigned block;           /* data block number the rule is for; 0 = any */
+	uint64_t bytes;           /* FAULT_TRUNCATE length / FAULT_CORRUPT offset */
+	uint64_t rate;            /* FAULT_RATE, bytes per second (board time) */
+	int code;                 /* FAULT_ERROR: error code */
+	char message[128];        /* FAULT_ERROR: error text; "" = the protocol's default text */
 	int source_line;          /* line in the suite file, for messages; 0 if none */
+};
+
+/* What a server is about to do, for fault_engine_query(). */
+struct fault_query {
+	const char *server;       /* "dhcp", "tftp", "nfs" */
+	const char *what;         /* "offer", "rrq", "oack", "data"... matched against rule->on */
+	const char *file;         /* requested path; NULL when not about a file */
+	unsigned block;           /* data block number; 0 when not about a block */
+	const char *board;        /* "" or NULL when unknown */
+	const char *model;
+	const char *detail;       /* free text for the fault.applied event; may be NULL */
 };
 
 /* Name <-> action, e.g. "omit-option". Returns -EINVAL for unknown names. */
@@ -68,5 +94,14 @@ const struct fault_rule *fault_engine_match(struct fault_engine *engine,
 					    const char *server, const char *what,
 					    const char *board, const char *model,
 					    const char *detail);
+
+/*
+ * The same with file and block selectors: a rule with `file` set matches
+ * only when q->file matches the glob as a whole path or by its last
+ * component; a rule with `block` set only when q->block equals it. The
+ * fault.applied event also carries `file` and `block` when given.
+ */
+const struct fault_rule *fault_engine_query(struct fault_engine *engine,
+					    const struct fault_query *q);
 
 #endif
