@@ -166,6 +166,30 @@ static const struct dhcp_host *find_host(const struct dhcp_server *srv, const ui
 	return NULL;
 }
 
+const struct dhcp_host *dhcp_server_host_for_ip(struct dhcp_server *srv, uint32_t ip, time_t now)
+{
+	if (!ip)
+		return NULL;
+	/* A lease says who holds the address now (reservations may be ignored).
+	 * ROM clients never REQUEST, so an expired offer still names its user
+	 * better than nothing. */
+	const struct dhcp_host *stale = NULL;
+	for (size_t i = 0; i < dhcp_leases_count(srv->leases); i++) {
+		const struct dhcp_lease *l = dhcp_leases_at(srv->leases, i);
+		if (l->ip != ip || l->state == DHCP_LEASE_NONE)
+			continue;
+		const struct dhcp_host *h = find_host(srv, l->mac);
+		if (h && dhcp_lease_active(l, now))
+			return h;
+		if (h && !stale)
+			stale = h;
+	}
+	for (size_t i = 0; i < srv->cfg.n_hosts; i++)
+		if (srv->hosts[i].ip == ip && !srv->cfg.ignore_reservations)
+			return &srv->hosts[i];
+	return stale;
+}
+
 /* The reservation of `host`, or 0 when it has none (or they are ignored). */
 static uint32_t reservation(const struct dhcp_server *srv, const struct dhcp_host *host)
 {

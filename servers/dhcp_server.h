@@ -88,6 +88,13 @@ int dhcp_server_handle(struct dhcp_server *srv, const uint8_t *buf, size_t len,
 /* Emits the sent-event for a reply; called by the glue when it leaves. */
 void dhcp_server_reply_sent(struct dhcp_server *srv, const struct dhcp_reply *reply);
 
+/*
+ * The lab host using `ip` at wall time `now`: the one holding a lease on it,
+ * else the one it is reserved for. NULL for strangers. Lets the TFTP and NFS
+ * servers attribute their events to boards.
+ */
+const struct dhcp_host *dhcp_server_host_for_ip(struct dhcp_server *srv, uint32_t ip, time_t now);
+
 /* Lease persistence: true when leases changed since the last save. */
 bool dhcp_server_leases_dirty(const struct dhcp_server *srv);
 /* Writes the lease file atomically (temp file + rename). 0 or -errno. */
