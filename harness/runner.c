@@ -31,8 +31,7 @@
 #include "harness/timeline.h"
 #include "harness/vlab.h"
 #include "reports/junit.h"
-#include "servers/dhcp_glue.h"
-#include "servers/dhcp_server.h"
+#include "harness/lab_servers.h"
 
 /* A relay must stay open long enough for the board's capacitors to drain. */
 #define POWER_CYCLE_OFF_S 1.0
@@ -91,6 +90,7 @@ struct runner {
 	struct event_base *base;
 	struct timeline *tl;
 	struct vlab *vlab;
+	struct lab_root root;    /* the TFTP root the servers use */
 	struct board **boards;
 	FILE *events_out;
 	struct event *sigint, *sigterm, *case_timer;
@@ -476,59 +476,6 @@ static double case_limit(const struct suite_case *kase)
 	return sum;
 }
 
-static enum dhcp_pxe_spaces pxe_spaces_from(const char *text)
-{
-	if (strcmp(text, "always") == 0)
-		return DHCP_PXE_SPACES_ALWAYS;
-	if (strcmp(text, "never") == 0)
-		return DHCP_PXE_SPACES_NEVER;
-	return DHCP_PXE_SPACES_AUTO;
-}
-
-/* Server settings from the lab, the case and the interface. */
-static int dhcp_config_for(const struct runner_options *opts, const struct lab *lab,
-			   const struct suite_case *kase, double time_scale,
-			   struct dhcp_server_config *cfg, struct dhcp_host *hosts)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	uint32_t ip, mask;
-	if (if_nametoindex(lab->interface) == 0) {
-		fprintf(stderr, "pitest: %s: interface %s does not exist on this host "
-			"(network.interface names the NIC the boards are cabled to)\n",
-			lab->path, lab->interface);
-		return -ENODEV;
-	}
-	int err = dhcp_glue_iface_addr(lab->interface, &ip, &mask);
-	if (err) {
-		fprintf(stderr, "pitest: %s: interface %s has no IPv4 address (%s)\n", lab->path,
-			lab->interface, strerror(-err));
-		return err;
-	}
-	(void)opts;
-	cfg->server_ip = ip;
-	cfg->netmask = mask;
-	cfg->router = lab->dhcp.router;
-	cfg->dns = lab->dhcp.dns;
-	cfg->range_start = lab->dhcp.range_start;
-	cfg->range_end = lab->dhcp.range_end;
-	cfg->lease_s = lab->dhcp.lease_s;
-	snprintf(cfg->pxe_menu, sizeof(cfg->pxe_menu), "%s", lab->dhcp.pxe_menu);
-	cfg->pxe_spaces = pxe_spaces_from(lab->dhcp.pxe_spaces);
-	cfg->ignore_reservations = kase ? !kase->dhcp_reservations : false;
-	cfg->time_scale = time_scale;
-	for (size_t i = 0; i < lab->n_boards; i++) {
-		const struct lab_board *b = &lab->boards[i];
-		memcpy(hosts[i].mac, b->mac, 6);
-		hosts[i].ip = b->ip;
-		hosts[i].lease_s = b->lease_s;
-		snprintf(hosts[i].board, sizeof(hosts[i].board), "%s", b->name);
-		snprintf(hosts[i].model, sizeof(hosts[i].model), "%s", b->model);
-	}
-	cfg->hosts = hosts;
-	cfg->n_hosts = lab->n_boards;
-	return 0;
-}
-
 static char *timeline_slice_text(const struct timeline *tl, const char *board, size_t from,
 				 size_t to)
 {
@@ -604,27 +551,16 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 	if (n == 0)
 		return 0;
 
-	struct dhcp_host *hosts = calloc(r->lab->n_boards ? r->lab->n_boards : 1, sizeof(*hosts));
 	struct board_run *runs = calloc(n, sizeof(*runs));
 	struct fault_engine *faults = fault_engine_new(kase->faults, kase->n_faults, r->tl);
-	struct dhcp_server *srv = NULL;
-	struct dhcp_glue *glue = NULL;
-	struct dhcp_server_config cfg;
+	struct lab_servers *servers = NULL;
 	int err = -ENOMEM;
-	if (!hosts || !runs || !faults)
+	if (!runs || !faults)
 		goto out;
-	err = dhcp_config_for(r->opts, r->lab, kase, r->time_scale, &cfg, hosts);
+	err = lab_servers_start(r->base, r->tl, r->lab, &r->root, kase, r->time_scale, faults,
+				NULL, &servers);
 	if (err)
 		goto out;
-	err = dhcp_server_new(&cfg, r->tl, faults, &srv);
-	if (err)
-		goto out;
-	err = dhcp_glue_new(r->base, srv, r->lab->interface, 67, NULL, &glue);
-	if (err) {
-		fprintf(stderr, "pitest: cannot serve DHCP on %s: %s\n", r->lab->interface,
-			strerror(-err));
-		goto out;
-	}
 
 	printf("== case %s%s%s\n", kase->name, kase->description[0] ? ": " : "",
 	       kase->description);
@@ -677,11 +613,9 @@ out:
 	}
 	r->runs = NULL;
 	r->n_runs = 0;
-	dhcp_glue_free(glue);
-	dhcp_server_free(srv);
+	lab_servers_stop(servers);
 	fault_engine_free(faults);
 	free(runs);
-	free(hosts);
 	return err;
 }
 
@@ -740,6 +674,7 @@ static void runner_cleanup(struct runner *r)
 	if (r->case_timer)
 		event_free(r->case_timer);
 	vlab_free(r->vlab);
+	lab_root_release(&r->root);
 	if (r->base)
 		event_base_free(r->base);
 	if (r->events_out)
@@ -803,6 +738,8 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 			}
 		}
 	}
+	if (lab_root_prepare(r->lab, &r->root) != 0)
+		return RUNNER_EXIT_FAILED;
 	r->boards = calloc(r->lab->n_boards ? r->lab->n_boards : 1, sizeof(*r->boards));
 	if (!r->boards)
 		return RUNNER_EXIT_FAILED;
@@ -886,34 +823,22 @@ int runner_serve(const struct runner_options *opts)
 		runner_cleanup(&r);
 		return rc;
 	}
-	struct dhcp_host *hosts = calloc(r.lab->n_boards ? r.lab->n_boards : 1, sizeof(*hosts));
-	struct dhcp_server_config cfg;
-	struct dhcp_server *srv = NULL;
-	struct dhcp_glue *glue = NULL;
+	struct lab_servers *servers = NULL;
 	const char *lease_file = opts->lease_file ? opts->lease_file
 				 : r.lab->dhcp.lease_file[0] ? r.lab->dhcp.lease_file
 							     : NULL;
 	rc = RUNNER_EXIT_FAILED;
-	if (!hosts || dhcp_config_for(opts, r.lab, NULL, r.time_scale, &cfg, hosts) != 0)
+	if (lab_servers_start(r.base, r.tl, r.lab, &r.root, NULL, r.time_scale, NULL, lease_file,
+			      &servers) != 0)
 		goto out;
-	if (dhcp_server_new(&cfg, r.tl, NULL, &srv) != 0)
-		goto out;
-	if (lease_file) {
-		int lr = dhcp_server_load_leases(srv, lease_file, time(NULL));
-		if (lr != 0 && lr != -ENOENT)
-			fprintf(stderr, "pitest: leases in %s not loaded: %s\n", lease_file,
-				strerror(-lr));
-	}
-	int gr = dhcp_glue_new(r.base, srv, r.lab->interface, 67, lease_file, &glue);
-	if (gr) {
-		fprintf(stderr, "pitest: cannot serve DHCP on %s: %s\n", r.lab->interface,
-			strerror(-gr));
-		goto out;
-	}
-	char ip[16];
-	inet_ntop(AF_INET, &cfg.server_ip, ip, sizeof(ip));
-	fprintf(stderr, "pitest: serving DHCP on %s as %s for lab %s; Ctrl-C to stop\n",
-		r.lab->interface, ip, r.lab->name);
+	if (r.root.path[0])
+		fprintf(stderr, "pitest: serving DHCP on %s and TFTP from %s as %s for lab %s; "
+			"Ctrl-C to stop\n", r.lab->interface, r.root.path,
+			lab_servers_address(servers), r.lab->name);
+	else
+		fprintf(stderr, "pitest: serving DHCP on %s as %s for lab %s (no tftp.root: no "
+			"TFTP); Ctrl-C to stop\n", r.lab->interface, lab_servers_address(servers),
+			r.lab->name);
 	/* On a virtual lab there is nobody to switch the boards on: do it. */
 	if (r.lab->is_virtual)
 		for (size_t i = 0; i < r.lab->n_boards; i++)
@@ -921,9 +846,7 @@ int runner_serve(const struct runner_options *opts)
 	event_base_dispatch(r.base);
 	rc = RUNNER_EXIT_PASSED;
 out:
-	dhcp_glue_free(glue);
-	dhcp_server_free(srv);
-	free(hosts);
+	lab_servers_stop(servers);
 	runner_cleanup(&r);
 	return rc;
 }

@@ -1,0 +1,241 @@
+/*
+ * lab_servers.c - DHCP and TFTP for a lab on one loop (lab_servers.h).
+ */
+#include "harness/lab_servers.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixtures/boot/boot_tree.h"
+#include "harness/lab.h"
+#include "harness/suite.h"
+#include "servers/dhcp_glue.h"
+#include "servers/dhcp_server.h"
+#include "servers/tftp_glue.h"
+#include "servers/tftp_server.h"
+
+struct lab_servers {
+	const struct lab *lab;
+	struct dhcp_host *hosts;
+	struct dhcp_server *dhcp;
+	struct dhcp_glue *dhcp_glue;
+	struct tftp_server *tftp;
+	struct tftp_glue *tftp_glue;
+	char address[INET_ADDRSTRLEN];
+};
+
+/* ---- TFTP root ---------------------------------------------------------- */
+
+int lab_root_prepare(const struct lab *lab, struct lab_root *ret_root)
+{
+	memset(ret_root, 0, sizeof(*ret_root));
+	if (lab->tftp.root[0]) {
+		snprintf(ret_root->path, sizeof(ret_root->path), "%s", lab->tftp.root);
+		return 0;
+	}
+	if (!lab->is_virtual)
+		return 0; /* a real lab without tftp.root: DHCP only */
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/pitest-boot-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		int e = errno;
+		fprintf(stderr, "pitest: cannot make a directory for the boot tree (%s): %s\n", dir,
+			strerror(e));
+		return -e;
+	}
+	char err[512] = "";
+	int r = boot_tree_write_for_lab(dir, lab, 0, NULL, true, err, sizeof(err));
+	snprintf(ret_root->path, sizeof(ret_root->path), "%s", dir);
+	ret_root->generated = true;
+	if (r < 0) {
+		fprintf(stderr, "pitest: cannot generate the boot tree for lab %s: %s\n", lab->name,
+			err);
+		lab_root_release(ret_root);
+		return r;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void lab_root_release(struct lab_root *root)
+{
+	if (root->generated && root->path[0])
+		nftw(root->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	root->generated = false;
+	root->path[0] = '\0';
+}
+
+/* ---- DHCP ----------------------------------------------------------------- */
+
+static enum dhcp_pxe_spaces pxe_spaces_from(const char *text)
+{
+	if (strcmp(text, "always") == 0)
+		return DHCP_PXE_SPACES_ALWAYS;
+	if (strcmp(text, "never") == 0)
+		return DHCP_PXE_SPACES_NEVER;
+	return DHCP_PXE_SPACES_AUTO;
+}
+
+/* Server settings from the lab, the case and the interface. */
+static int dhcp_config_for(const struct lab *lab, const struct suite_case *kase,
+			   double time_scale, struct dhcp_server_config *cfg,
+			   struct dhcp_host *hosts)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	uint32_t ip, mask;
+	if (if_nametoindex(lab->interface) == 0) {
+		fprintf(stderr, "pitest: %s: interface %s does not exist on this host "
+			"(network.interface names the NIC the boards are cabled to)\n",
+			lab->path, lab->interface);
+		return -ENODEV;
+	}
+	int err = dhcp_glue_iface_addr(lab->interface, &ip, &mask);
+	if (err) {
+		fprintf(stderr, "pitest: %s: interface %s has no IPv4 address (%s)\n", lab->path,
+			lab->interface, strerror(-err));
+		return err;
+	}
+	cfg->server_ip = ip;
+	cfg->netmask = mask;
+	cfg->router = lab->dhcp.router;
+	cfg->dns = lab->dhcp.dns;
+	cfg->range_start = lab->dhcp.range_start;
+	cfg->range_end = lab->dhcp.range_end;
+	cfg->lease_s = lab->dhcp.lease_s;
+	snprintf(cfg->pxe_menu, sizeof(cfg->pxe_menu), "%s", lab->dhcp.pxe_menu);
+	cfg->pxe_spaces = pxe_spaces_from(lab->dhcp.pxe_spaces);
+	cfg->ignore_reservations = kase ? !kase->dhcp_reservations : false;
+	cfg->time_scale = time_scale;
+	for (size_t i = 0; i < lab->n_boards; i++) {
+		const struct lab_board *b = &lab->boards[i];
+		memcpy(hosts[i].mac, b->mac, 6);
+		hosts[i].ip = b->ip;
+		hosts[i].lease_s = b->lease_s;
+		snprintf(hosts[i].board, sizeof(hosts[i].board), "%s", b->name);
+		snprintf(hosts[i].model, sizeof(hosts[i].model), "%s", b->model);
+	}
+	cfg->hosts = hosts;
+	cfg->n_hosts = lab->n_boards;
+	return 0;
+}
+
+/* ---- TFTP ----------------------------------------------------------------- */
+
+/* Attribution: who holds the address by the DHCP server's leases. */
+static bool who_by_lease(void *ctx, uint32_t ip, char board[32], char model[16],
+			 char ret_root[PATH_MAX])
+{
+	struct lab_servers *s = ctx;
+	const struct dhcp_host *h = dhcp_server_host_for_ip(s->dhcp, ip, time(NULL));
+	if (!h)
+		return false;
+	snprintf(board, 32, "%s", h->board);
+	snprintf(model, 16, "%s", h->model);
+	const struct lab_board *lb = lab_board_by_name(s->lab, h->board);
+	if (lb && lb->tftp_root[0])
+		snprintf(ret_root, PATH_MAX, "%s", lb->tftp_root);
+	return true;
+}
+
+int lab_servers_start(struct event_base *base, struct timeline *tl, const struct lab *lab,
+		      const struct lab_root *root, const struct suite_case *kase,
+		      double time_scale, struct fault_engine *faults, const char *lease_file,
+		      struct lab_servers **ret_servers)
+{
+	struct lab_servers *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->lab = lab;
+	s->hosts = calloc(lab->n_boards ? lab->n_boards : 1, sizeof(*s->hosts));
+	int err = -ENOMEM;
+	if (!s->hosts)
+		goto fail;
+
+	struct dhcp_server_config dcfg;
+	err = dhcp_config_for(lab, kase, time_scale, &dcfg, s->hosts);
+	if (err)
+		goto fail;
+	inet_ntop(AF_INET, &dcfg.server_ip, s->address, sizeof(s->address));
+	err = dhcp_server_new(&dcfg, tl, faults, &s->dhcp);
+	if (err) {
+		fprintf(stderr, "pitest: %s: cannot start the DHCP server: %s\n", lab->path,
+			strerror(-err));
+		goto fail;
+	}
+	if (lease_file) {
+		int lr = dhcp_server_load_leases(s->dhcp, lease_file, time(NULL));
+		if (lr != 0 && lr != -ENOENT)
+			fprintf(stderr, "pitest: leases in %s not loaded: %s\n", lease_file,
+				strerror(-lr));
+	}
+	err = dhcp_glue_new(base, s->dhcp, lab->interface, 67, lease_file, &s->dhcp_glue);
+	if (err) {
+		fprintf(stderr, "pitest: cannot serve DHCP on %s: %s\n", lab->interface,
+			strerror(-err));
+		goto fail;
+	}
+
+	if (root && root->path[0]) {
+		struct tftp_server_config tcfg = { 0 };
+		snprintf(tcfg.root, sizeof(tcfg.root), "%s", root->path);
+		tcfg.time_scale = time_scale;
+		tcfg.who = who_by_lease;
+		tcfg.who_ctx = s;
+		err = tftp_server_new(&tcfg, tl, faults, &s->tftp);
+		if (err) {
+			fprintf(stderr, "pitest: %s: cannot serve TFTP from %s: %s\n", lab->path,
+				root->path, strerror(-err));
+			goto fail;
+		}
+		uint16_t port = lab->tftp.port ? lab->tftp.port : 69;
+		err = tftp_glue_new(base, s->tftp, dcfg.server_ip, port, &s->tftp_glue);
+		if (err) {
+			fprintf(stderr, "pitest: cannot serve TFTP on %s port %u: %s\n", s->address,
+				port, strerror(-err));
+			goto fail;
+		}
+	}
+	*ret_servers = s;
+	return 0;
+fail:
+	lab_servers_stop(s);
+	return err;
+}
+
+void lab_servers_stop(struct lab_servers *s)
+{
+	if (!s)
+		return;
+	tftp_glue_free(s->tftp_glue);
+	tftp_server_free(s->tftp);
+	dhcp_glue_free(s->dhcp_glue);
+	dhcp_server_free(s->dhcp);
+	free(s->hosts);
+	free(s);
+}
+
+struct dhcp_server *lab_servers_dhcp(struct lab_servers *s)
+{
+	return s->dhcp;
+}
+
+const char *lab_servers_address(const struct lab_servers *s)
+{
+	return s->address;
+}
