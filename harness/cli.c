@@ -4,6 +4,8 @@
  */
 #include "harness/cli.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -13,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures/boot/boot_tree.h"
 #include "fixtures/vpi/vpi.h"
+#include "harness/lab.h"
 #include "harness/runner.h"
 
 #define DEFAULT_LAB "fixtures/labs/virtual.yaml"
@@ -23,10 +27,12 @@ static const char usage_text[] =
 	"              [--case NAME] [--board NAME] [--time-scale F] [-q|-v]\n"
 	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
 	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
+	"       pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
 	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
 	"  vpi      run one virtual Raspberry Pi on an interface (see pitest vpi --help)\n"
+	"  mktree   write a TFTP boot tree the boards can fetch (see pitest mktree --help)\n"
 	"\n"
 	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
 	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
@@ -144,12 +150,94 @@ static int run_or_serve(int argc, char **argv, bool serve)
 	return runner_run_suite(&opts);
 }
 
+static const char mktree_usage[] =
+	"usage: pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
+	"Writes a TFTP root into DIR: firmware, device trees, overlays and kernels under\n"
+	"their real names with generated contents, a real config.txt and cmdline.txt.\n"
+	"  --lab FILE    boards with `tftp_prefix: true` get a serial folder (%08x/);\n"
+	"                the lab's network address is the default NFS server\n"
+	"  --server IP   NFS server in cmdline.txt (default: the lab's address, else "
+	BOOT_TREE_DEFAULT_SERVER ")\n"
+	"  --model M     only this model's files (repeatable): pi2, pi3b, pi3b+, pi4b, pi5\n"
+	"  --force       write into a non-empty DIR (replaces the tree's files)\n"
+	"exit status: 0 written, 1 could not write, 2 usage or configuration error\n";
+
+static int mktree_usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "pitest mktree: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", mktree_usage);
+	return RUNNER_EXIT_USAGE;
+}
+
+static int mktree(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "server", required_argument, NULL, 's' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *lab_path = NULL, *server = NULL;
+	unsigned models = 0;
+	bool force = false;
+	char err[1024] = "";
+	enum boot_tree_model m;
+	struct in_addr a;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:s:m:fh", options, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab_path = optarg; break;
+		case 's':
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				return mktree_usage_error("--server wants an IPv4 address", optarg);
+			server = optarg;
+			break;
+		case 'm':
+			if (boot_tree_model_from_name(optarg, &m) < 0)
+				return mktree_usage_error("--model wants pi2, pi3b, pi3b+, pi4b or pi5", optarg);
+			models |= 1u << m;
+			break;
+		case 'f': force = true; break;
+		case 'h': fputs(mktree_usage, stdout); return 0;
+		default: return mktree_usage_error("unknown option", NULL);
+		}
+	}
+	if (optind >= argc)
+		return mktree_usage_error("where to? give the directory DIR", NULL);
+	if (optind + 1 < argc)
+		return mktree_usage_error("unexpected argument", argv[optind + 1]);
+	const char *dir = argv[optind];
+
+	if (lab_path) {
+		struct lab *lab = NULL;
+		if (lab_load(lab_path, &lab, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pitest: %s\n", err);
+			return RUNNER_EXIT_USAGE;
+		}
+		r = boot_tree_write_for_lab(dir, lab, models, server, force, err, sizeof(err));
+		lab_free(lab);
+	} else {
+		struct boot_tree_options opt = { .server = server, .models = models, .force = force };
+		r = boot_tree_write(dir, &opt, err, sizeof(err));
+	}
+	if (r < 0) {
+		fprintf(stderr, "pitest mktree: %s\n", err);
+		return r == -EEXIST || r == -EINVAL ? RUNNER_EXIT_USAGE : RUNNER_EXIT_FAILED;
+	}
+	return 0;
+}
+
 int cli_main(int argc, char **argv)
 {
 	/* Console lines and results must show up as they happen, also in a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && strcmp(argv[1], "vpi") == 0)
 		return vpi_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "mktree") == 0)
+		return mktree(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		return run_or_serve(argc - 1, argv + 1, true);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)

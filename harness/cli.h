@@ -1,5 +1,6 @@
 /*
- * cli.h - the command line: `pitest [run] --suite S`, `pitest serve`, `pitest vpi`.
+ * cli.h - the command line: `pitest [run] --suite S`, `pitest serve`, `pitest vpi`,
+ * `pitest mktree DIR`.
  */
 #ifndef PITEST_CLI_H
 #define PITEST_CLI_H

@@ -47,8 +47,12 @@ struct raw_dhcp {
 	char *range, *lease, *router, *dns, *pxe, *pxe_spaces, *lease_file;
 };
 
+struct raw_tftp {
+	char *root, *port;
+};
+
 struct raw_board {
-	char *name, *model, *mac, *serial, *ip, *lease, *power, *console;
+	char *name, *model, *mac, *serial, *ip, *lease, *power, *console, *tftp_prefix, *tftp_root;
 };
 
 struct raw_lab {
@@ -57,6 +61,7 @@ struct raw_lab {
 	char *time_scale;
 	struct raw_network *network;
 	struct raw_dhcp *dhcp;
+	struct raw_tftp *tftp;
 	struct raw_board *boards;
 	unsigned boards_count;
 };
@@ -83,6 +88,12 @@ static const cyaml_schema_field_t dhcp_fields[] = {
 	CYAML_FIELD_END
 };
 
+static const cyaml_schema_field_t tftp_fields[] = {
+	OPT_STR("root", struct raw_tftp, root),
+	OPT_STR("port", struct raw_tftp, port),
+	CYAML_FIELD_END
+};
+
 static const cyaml_schema_field_t board_fields[] = {
 	REQ_STR("name", struct raw_board, name),
 	REQ_STR("model", struct raw_board, model),
@@ -92,6 +103,8 @@ static const cyaml_schema_field_t board_fields[] = {
 	OPT_STR("lease", struct raw_board, lease),
 	OPT_STR("power", struct raw_board, power),
 	OPT_STR("console", struct raw_board, console),
+	OPT_STR("tftp_prefix", struct raw_board, tftp_prefix),
+	OPT_STR("tftp_root", struct raw_board, tftp_root),
 	CYAML_FIELD_END
 };
 
@@ -106,6 +119,8 @@ static const cyaml_schema_field_t lab_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("network", CYAML_FLAG_POINTER, struct raw_lab, network, network_fields),
 	CYAML_FIELD_MAPPING_PTR("dhcp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, dhcp,
 				dhcp_fields),
+	CYAML_FIELD_MAPPING_PTR("tftp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, tftp,
+				tftp_fields),
 	CYAML_FIELD_SEQUENCE("boards", CYAML_FLAG_POINTER, struct raw_lab, boards, &board_schema, 0,
 			     CYAML_UNLIMITED),
 	CYAML_FIELD_END
@@ -266,6 +281,22 @@ static const char *ip_text(uint32_t ip, char *buf)
 	return buf;
 }
 
+/*
+ * A path from the lab file, relative ones taken from the lab file's
+ * directory (so a lab and its tree can move together). Existence is not
+ * checked: a lab file is valid on a machine without the tree.
+ */
+static int resolve_path(const char *lab_path, const char *text, char *out, size_t cap)
+{
+	const char *slash = strrchr(lab_path, '/');
+	int n;
+	if (text[0] == '/' || !slash)
+		n = snprintf(out, cap, "%s", text);
+	else
+		n = snprintf(out, cap, "%.*s/%s", (int)(slash - lab_path), lab_path, text);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
 /* ---- validation --------------------------------------------------------- */
 
 struct lab_ctx {
@@ -377,6 +408,29 @@ static int fill_dhcp(struct lab_ctx *c, const struct raw_dhcp *d, const struct l
 	return 0;
 }
 
+static int fill_tftp(struct lab_ctx *c, const struct raw_tftp *t, const struct lab *lab, struct lab_tftp *out)
+{
+	out->port = LAB_TFTP_PORT;
+	if (!t)
+		return 0;
+	if (t->root) {
+		if (!*t->root || resolve_path(lab->path, t->root, out->root, sizeof(out->root)) < 0)
+			return yaml_lines_fail(c->yl, "tftp.root", c->err, c->errcap,
+					       "expected a directory path of 1 to %d characters (got '%.40s')",
+					       PATH_MAX - 1, t->root);
+	}
+	if (t->port) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(t->port, &end, 10);
+		if (!isdigit((unsigned char)t->port[0]) || *end || errno || v < 1 || v > 65535)
+			return yaml_lines_fail(c->yl, "tftp.port", c->err, c->errcap,
+					       "expected a UDP port from 1 to 65535 (got '%s')", t->port);
+		out->port = (uint16_t)v;
+	}
+	return 0;
+}
+
 static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
 		      struct lab_board *b)
 {
@@ -442,6 +496,24 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 	if (given(rb->lease) && parse_lease(rb->lease, &b->lease_s) < 0)
 		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 				       "expected a lease time like 1h, 30m or infinite (got '%s')", rb->lease);
+
+	yaml_lines_path(path, sizeof(path), "boards[%zu].tftp_prefix", i);
+	if (rb->tftp_prefix) {
+		if (yaml_lines_bool(rb->tftp_prefix, &b->tftp_prefix) < 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected true or false (got '%s')",
+					       rb->tftp_prefix);
+		/* the folder is named after the serial */
+		if (b->tftp_prefix && !b->serial_text[0])
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected a serial for board '%s' with tftp_prefix: true (got none)",
+					       b->name);
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu].tftp_root", i);
+	if (rb->tftp_root &&
+	    (!*rb->tftp_root || resolve_path(lab->path, rb->tftp_root, b->tftp_root, sizeof(b->tftp_root)) < 0))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a directory path of 1 to %d characters (got '%.40s')", PATH_MAX - 1,
+				       rb->tftp_root);
 
 	const char *power = rb->power, *console = rb->console;
 	if (lab->is_virtual) {
@@ -545,6 +617,8 @@ static int fill_lab(struct lab_ctx *c, const struct raw_lab *raw, struct lab *la
 	}
 
 	if ((r = fill_dhcp(c, raw->dhcp, lab, &lab->dhcp)) < 0)
+		return r;
+	if ((r = fill_tftp(c, raw->tftp, lab, &lab->tftp)) < 0)
 		return r;
 
 	if (raw->boards_count == 0 || raw->boards_count > LAB_MAX_BOARDS)

@@ -7,6 +7,7 @@
 #ifndef PITEST_LAB_H
 #define PITEST_LAB_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,9 @@ struct lab_board {
 	uint32_t lease_s;           /* reservation lease; 0 = lab default */
 	char power[16];             /* power backend: "virtual" (more later) */
 	char console[16];           /* console backend: "virtual" */
+	bool tftp_prefix;           /* has a serial folder (%08x/) in generated trees */
+	char tftp_root[PATH_MAX];   /* the board's own TFTP root, resolved against the
+				     * lab file's directory; "" = the lab's */
 	int line;                   /* line of the board's entry */
 };
 
@@ -38,6 +42,15 @@ struct lab_dhcp {
 	char lease_file[256];            /* "" = leases kept in memory only */
 };
 
+#define LAB_TFTP_PORT 69
+
+struct lab_tftp {
+	char root[PATH_MAX];        /* resolved against the lab file's directory; "" = none
+				     * given (a virtual lab then gets a generated tree).
+				     * Not checked at load time: the server checks it. */
+	uint16_t port;              /* default 69 */
+};
+
 struct lab {
 	char path[512];
 	char name[64];
@@ -47,6 +60,7 @@ struct lab {
 	uint32_t address;         /* virtual lab: the bridge's address (network order) */
 	uint8_t prefix_len;       /* virtual lab: its prefix length */
 	struct lab_dhcp dhcp;
+	struct lab_tftp tftp;
 	size_t n_boards;
 	struct lab_board *boards;
 };

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,9 @@
 	X(vendor) X(arch) X(prl) X(guid) X(requested) X(server_id) X(siaddr) \
 	X(options) X(lease) X(dst) X(message) X(status) X(target) X(sender) \
 	X(hops) X(flags) X(len) X(detail) X(file) X(code) X(board) X(model) \
-	X(hostname) X(client_id) X(router) X(dns) X(mask) X(port) X(path)
+	X(hostname) X(client_id) X(router) X(dns) X(mask) X(port) X(path) \
+	X(bytes) X(blocks) X(blksize) X(windowsize) X(duration) X(rate) \
+	X(retransmits) X(sent) X(block) X(retries) X(reason) X(nth)
 
 #define AS_STRING(k) #k,
 const char *const suite_match_keys[] = { SUITE_MATCH_KEYS(AS_STRING) NULL };
@@ -40,6 +43,51 @@ const char *const suite_match_keys[] = { SUITE_MATCH_KEYS(AS_STRING) NULL };
 /* DHCP messages a fault's `on:` glob must match at least one of. */
 static const char *const dhcp_messages[] = {
 	"discover", "offer", "request", "decline", "ack", "nak", "release", "inform", NULL
+};
+
+/* TFTP packets the server asks the fault engine about (tftp_server.h). */
+static const char *const tftp_packets[] = { "rrq", "oack", "data", NULL };
+static const char *const tftp_rrq[] = { "rrq", NULL };
+static const char *const tftp_data[] = { "data", NULL };
+
+/* Servers faults apply to, and what their `on:` names. */
+static const struct {
+	const char *name;
+	const char *const *on;
+	const char *on_text;
+	const char *actions_text;
+} fault_servers[] = {
+	{ "dhcp", dhcp_messages,
+	  "a DHCP message (discover, offer, request, decline, ack, nak, release, inform)",
+	  "drop, delay, nak, omit-option or corrupt" },
+	{ "tftp", tftp_packets, "a TFTP packet (rrq, oack, data)",
+	  "error, missing, stall, truncate, ignore-options, duplicate, rate, drop, delay or corrupt" },
+};
+
+/*
+ * Which actions each server carries out, and on which of its packets
+ * (tftp_server.h): a rule whose `on:` matches none of them would never fire.
+ */
+static const struct {
+	const char *server;
+	enum fault_action action;
+	const char *const *on;
+} fault_uses[] = {
+	{ "dhcp", FAULT_DROP, dhcp_messages },
+	{ "dhcp", FAULT_DELAY, dhcp_messages },
+	{ "dhcp", FAULT_NAK, dhcp_messages },
+	{ "dhcp", FAULT_OMIT_OPTION, dhcp_messages },
+	{ "dhcp", FAULT_CORRUPT, dhcp_messages },
+	{ "tftp", FAULT_ERROR, tftp_rrq },
+	{ "tftp", FAULT_MISSING, tftp_rrq },
+	{ "tftp", FAULT_TRUNCATE, tftp_rrq },
+	{ "tftp", FAULT_RATE, tftp_rrq },
+	{ "tftp", FAULT_IGNORE_OPTIONS, tftp_rrq },
+	{ "tftp", FAULT_DROP, tftp_packets },
+	{ "tftp", FAULT_DELAY, tftp_packets },
+	{ "tftp", FAULT_STALL, tftp_data },
+	{ "tftp", FAULT_DUPLICATE, tftp_data },
+	{ "tftp", FAULT_CORRUPT, tftp_data },
 };
 
 /* ---- raw structs --------------------------------------------------------- */
@@ -72,6 +120,7 @@ struct raw_step {
 
 struct raw_fault {
 	char *server, *on, *action, *count, *after, *probability, *seed, *delay, *option, *value;
+	char *file, *block, *bytes, *rate, *code, *message;
 	char **boards;
 	unsigned boards_count;
 	char **models;
@@ -155,6 +204,12 @@ static const cyaml_schema_field_t fault_fields[] = {
 	OPT_STR("delay", struct raw_fault, delay),
 	OPT_STR("option", struct raw_fault, option),
 	OPT_STR("value", struct raw_fault, value),
+	OPT_STR("file", struct raw_fault, file),
+	OPT_STR("block", struct raw_fault, block),
+	OPT_STR("bytes", struct raw_fault, bytes),
+	OPT_STR("rate", struct raw_fault, rate),
+	OPT_STR("code", struct raw_fault, code),
+	OPT_STR("message", struct raw_fault, message),
 	OPT_LIST("boards", struct raw_fault, boards),
 	OPT_LIST("models", struct raw_fault, models),
 	CYAML_FIELD_END
@@ -304,9 +359,198 @@ static int fill_boards(struct suite_ctx *c, const char *base, char **boards, uns
 	return 0;
 }
 
-static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const char *base, struct fault_rule *f)
+/* Does the glob match at least one of the names? */
+static bool glob_hits(const char *glob, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (fnmatch(glob, names[i], 0) == 0)
+			return true;
+	return false;
+}
+
+/* "rrq", "rrq or data", "rrq, oack or data" */
+static void names_text(const char *const *names, char *out, size_t cap)
+{
+	size_t n = 0, len = 0;
+	while (names[n])
+		n++;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+}
+
+/*
+ * A size in bytes: a whole or decimal number with an optional suffix B, K,
+ * M, G (powers of 1000) or KiB, MiB, GiB (powers of 1024): "4096", "64K",
+ * "1.5MiB". Returns 0 or -EINVAL.
+ */
+static int parse_size(const char *text, uint64_t max, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 }, { "B", 1 }, { "K", 1000 }, { "k", 1000 }, { "M", 1000000 }, { "G", 1000000000 },
+		{ "KiB", 1024 }, { "MiB", 1024 * 1024 }, { "GiB", 1024 * 1024 * 1024 },
+	};
+	char *end;
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text)
+		return -EINVAL;
+	/* no exponents, hex floats or infinities: only digits and one '.' */
+	if (strspn(text, "0123456789.") != (size_t)(end - text))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		double bytes = v * (double)units[i].mult;
+		if (bytes > (double)max || bytes != (double)(uint64_t)bytes)
+			return -EINVAL;
+		*ret = (uint64_t)bytes;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+#define SUITE_MAX_BYTES (1ull << 40)
+
+/*
+ * A fault's parameters: each is taken only by the actions (and servers)
+ * that use it; any other use is a sign of a mix-up and says so.
+ */
+static int fill_fault_params(struct suite_ctx *c, const struct raw_fault *rf, const char *base, bool tftp,
+			     struct fault_rule *f)
 {
 	char path[YAML_LINES_PATH_MAX];
+	uint64_t u;
+	int r;
+
+	yaml_lines_path(path, sizeof(path), "%s.delay", base);
+	if (f->action == FAULT_DELAY) {
+		if (!given(rf->delay))
+			return FAIL(c, base, "expected a 'delay:' duration for action delay (got none)");
+		if ((r = parse_positive_duration(c, path, rf->delay, &f->delay_s)) < 0)
+			return r;
+	} else if (rf->delay) {
+		return FAIL(c, path, "expected 'delay:' only with action delay (got action '%s')", rf->action);
+	}
+
+	/* DHCP only: option */
+	bool wants_option = !tftp && (f->action == FAULT_OMIT_OPTION || f->action == FAULT_CORRUPT);
+	yaml_lines_path(path, sizeof(path), "%s.option", base);
+	if (wants_option) {
+		if (!given(rf->option))
+			return FAIL(c, base, "expected an 'option:' code for action %s (got none)", rf->action);
+		if (parse_uint(rf->option, 254, &u) < 0 || u < 1)
+			return FAIL(c, path, "expected a DHCP option code from 1 to 254 (got '%s')", rf->option);
+		f->option = (int)u;
+	} else if (rf->option) {
+		return FAIL(c, path, "expected 'option:' only with server dhcp and action omit-option or corrupt (got %s action '%s')",
+			    f->server, rf->action);
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.value", base);
+	if (f->action == FAULT_CORRUPT) {
+		if (!rf->value || !*rf->value)
+			return FAIL(c, base, "expected a 'value:' for action corrupt (got none)");
+		if (strncmp(rf->value, "hex:", 4) == 0) {
+			const char *h = rf->value + 4;
+			size_t n = strlen(h);
+			bool ok = n % 2 == 0 && (n > 0 || !tftp);
+			for (size_t i = 0; ok && i < n; i++)
+				ok = isxdigit((unsigned char)h[i]) != 0;
+			if (!ok)
+				return FAIL(c, path, "expected hex: followed by pairs of hex digits (got '%s')", rf->value);
+		}
+		if ((r = copy_text(c, path, "a value", rf->value, f->value, sizeof(f->value))) < 0)
+			return r;
+	} else if (rf->value) {
+		return FAIL(c, path, "expected 'value:' only with action corrupt (got action '%s')", rf->action);
+	}
+
+	/* TFTP selectors and parameters */
+	static const char *const tftp_keys[] = { "file", "block", "bytes", "rate", "code", "message" };
+	const char *const tftp_vals[] = { rf->file, rf->block, rf->bytes, rf->rate, rf->code, rf->message };
+	for (size_t i = 0; !tftp && i < sizeof(tftp_keys) / sizeof(tftp_keys[0]); i++) {
+		if (!tftp_vals[i])
+			continue;
+		yaml_lines_path(path, sizeof(path), "%s.%s", base, tftp_keys[i]);
+		return FAIL(c, path, "expected '%s:' only with server tftp (got server '%s')", tftp_keys[i], f->server);
+	}
+	if (!tftp)
+		return 0;
+
+	yaml_lines_path(path, sizeof(path), "%s.file", base);
+	if (rf->file) {
+		if (!*rf->file)
+			return FAIL(c, path, "expected a file name or glob like kernel*.img (got '')");
+		if ((r = copy_text(c, path, "a file glob", rf->file, f->file, sizeof(f->file))) < 0)
+			return r;
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.block", base);
+	if (rf->block) {
+		if (parse_uint(rf->block, UINT32_MAX, &u) < 0 || u < 1)
+			return FAIL(c, path, "expected a block number from 1 to 4294967295 (got '%s')", rf->block);
+		/* the server asks about blocks only for DATA */
+		if (fnmatch(f->on, "data", 0) != 0)
+			return FAIL(c, path, "expected 'block:' only with on: data (got on '%s')", f->on);
+		f->block = (unsigned)u;
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.bytes", base);
+	if (f->action == FAULT_TRUNCATE || f->action == FAULT_CORRUPT) {
+		if (f->action == FAULT_TRUNCATE && !given(rf->bytes))
+			return FAIL(c, base, "expected a 'bytes:' length for action truncate (got none)");
+		if (rf->bytes && parse_size(rf->bytes, SUITE_MAX_BYTES, &f->bytes) < 0)
+			return FAIL(c, path, "expected a size in bytes like 4096, 64K or 1.5MiB (got '%s')", rf->bytes);
+	} else if (rf->bytes) {
+		return FAIL(c, path, "expected 'bytes:' only with action truncate or corrupt (got action '%s')",
+			    rf->action);
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.rate", base);
+	if (f->action == FAULT_RATE) {
+		if (!given(rf->rate))
+			return FAIL(c, base, "expected a 'rate:' in bytes per second for action rate (got none)");
+		if (parse_size(rf->rate, SUITE_MAX_BYTES, &f->rate) < 0 || f->rate == 0)
+			return FAIL(c, path, "expected bytes per second above zero like 200K or 1MiB (got '%s')",
+				    rf->rate);
+	} else if (rf->rate) {
+		return FAIL(c, path, "expected 'rate:' only with action rate (got action '%s')", rf->action);
+	}
+
+	yaml_lines_path(path, sizeof(path), "%s.code", base);
+	if (f->action == FAULT_ERROR) {
+		if (!given(rf->code))
+			return FAIL(c, base, "expected an error 'code:' for action error (got none)");
+		if (parse_uint(rf->code, 255, &u) < 0)
+			return FAIL(c, path, "expected a TFTP error code from 0 to 255 (got '%s')", rf->code);
+		f->code = (int)u;
+	} else if (rf->code) {
+		return FAIL(c, path, "expected 'code:' only with action error (got action '%s')", rf->action);
+	}
+	yaml_lines_path(path, sizeof(path), "%s.message", base);
+	if (rf->message) {
+		if (f->action != FAULT_ERROR)
+			return FAIL(c, path, "expected 'message:' only with action error (got action '%s')", rf->action);
+		if ((r = copy_text(c, path, "an error message", rf->message, f->message, sizeof(f->message))) < 0)
+			return r;
+		for (const char *p = f->message; *p; p++)
+			if (!isprint((unsigned char)*p))
+				return FAIL(c, path, "expected an error message of printable characters (got '%s')",
+					    rf->message);
+	}
+	return 0;
+}
+
+static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const char *base, struct fault_rule *f)
+{
+	char path[YAML_LINES_PATH_MAX], names[64];
 	uint64_t u;
 	int r;
 
@@ -314,25 +558,36 @@ static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const cha
 	f->probability = 1.0;
 
 	yaml_lines_path(path, sizeof(path), "%s.server", base);
-	if (strcmp(rf->server, "dhcp") != 0)
-		return FAIL(c, path, "expected the server a fault applies to: dhcp (got '%s')", rf->server);
+	size_t si = 0, n_servers = sizeof(fault_servers) / sizeof(fault_servers[0]);
+	while (si < n_servers && strcmp(rf->server, fault_servers[si].name) != 0)
+		si++;
+	if (si == n_servers)
+		return FAIL(c, path, "expected the server a fault applies to: dhcp or tftp (got '%s')", rf->server);
 	snprintf(f->server, sizeof(f->server), "%s", rf->server);
+	bool tftp = strcmp(f->server, "tftp") == 0;
 
 	yaml_lines_path(path, sizeof(path), "%s.on", base);
-	bool hits = false;
-	for (size_t i = 0; dhcp_messages[i]; i++)
-		hits = hits || fnmatch(rf->on, dhcp_messages[i], 0) == 0;
-	if (!hits)
-		return FAIL(c, path,
-			    "expected a DHCP message (discover, offer, request, decline, ack, nak, release, inform) or a glob matching one (got '%s')",
-			    rf->on);
+	if (!glob_hits(rf->on, fault_servers[si].on))
+		return FAIL(c, path, "expected %s or a glob matching one (got '%s')", fault_servers[si].on_text, rf->on);
 	if ((r = copy_text(c, path, "a message glob", rf->on, f->on, sizeof(f->on))) < 0)
 		return r;
 
 	yaml_lines_path(path, sizeof(path), "%s.action", base);
-	if (fault_action_from_name(rf->action, &f->action) < 0)
-		return FAIL(c, path, "expected a fault action: drop, delay, nak, omit-option or corrupt (got '%s')",
-			    rf->action);
+	size_t ui = 0, n_uses = sizeof(fault_uses) / sizeof(fault_uses[0]);
+	if (fault_action_from_name(rf->action, &f->action) == 0)
+		while (ui < n_uses && (strcmp(fault_uses[ui].server, f->server) || fault_uses[ui].action != f->action))
+			ui++;
+	else
+		ui = n_uses;
+	if (ui == n_uses)
+		return FAIL(c, path, "expected a %s fault action: %s (got '%s')", f->server,
+			    fault_servers[si].actions_text, rf->action);
+	if (!glob_hits(f->on, fault_uses[ui].on)) {
+		names_text(fault_uses[ui].on, names, sizeof(names));
+		yaml_lines_path(path, sizeof(path), "%s.on", base);
+		return FAIL(c, path, "expected an 'on:' matching %s for action %s (got '%s')", names, rf->action,
+			    f->on);
+	}
 
 	yaml_lines_path(path, sizeof(path), "%s.count", base);
 	if (given(rf->count)) {
@@ -363,47 +618,8 @@ static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const cha
 		f->seed = u;
 	}
 
-	/* each action takes its own parameters; others are a sign of a mix-up */
-	yaml_lines_path(path, sizeof(path), "%s.delay", base);
-	if (f->action == FAULT_DELAY) {
-		if (!given(rf->delay))
-			return FAIL(c, base, "expected a 'delay:' duration for action delay (got none)");
-		if ((r = parse_positive_duration(c, path, rf->delay, &f->delay_s)) < 0)
-			return r;
-	} else if (rf->delay) {
-		return FAIL(c, path, "expected 'delay:' only with action delay (got action '%s')", rf->action);
-	}
-	bool wants_option = f->action == FAULT_OMIT_OPTION || f->action == FAULT_CORRUPT;
-	yaml_lines_path(path, sizeof(path), "%s.option", base);
-	if (wants_option) {
-		if (!given(rf->option))
-			return FAIL(c, base, "expected an 'option:' code for action %s (got none)", rf->action);
-		if (parse_uint(rf->option, 254, &u) < 0 || u < 1)
-			return FAIL(c, path, "expected a DHCP option code from 1 to 254 (got '%s')", rf->option);
-		f->option = (int)u;
-	} else if (rf->option) {
-		return FAIL(c, path, "expected 'option:' only with action omit-option or corrupt (got action '%s')",
-			    rf->action);
-	}
-	yaml_lines_path(path, sizeof(path), "%s.value", base);
-	if (f->action == FAULT_CORRUPT) {
-		if (!rf->value)
-			return FAIL(c, base, "expected a 'value:' for action corrupt (got none)");
-		if (strncmp(rf->value, "hex:", 4) == 0) {
-			const char *h = rf->value + 4;
-			size_t n = strlen(h);
-			bool ok = n % 2 == 0;
-			for (size_t i = 0; ok && i < n; i++)
-				ok = isxdigit((unsigned char)h[i]) != 0;
-			if (!ok)
-				return FAIL(c, path, "expected hex: followed by pairs of hex digits (got '%s')", rf->value);
-		}
-		if ((r = copy_text(c, path, "a value", rf->value, f->value, sizeof(f->value))) < 0)
-			return r;
-	} else if (rf->value) {
-		return FAIL(c, path, "expected 'value:' only with action corrupt (got action '%s')", rf->action);
-	}
-
+	if ((r = fill_fault_params(c, rf, base, tftp, f)) < 0)
+		return r;
 	if ((r = fill_boards(c, base, rf->boards, rf->boards_count, FAULT_MAX_FILTER, f->boards, &f->n_boards)) < 0)
 		return r;
 	return fill_models(c, base, rf->models, rf->models_count, FAULT_MAX_FILTER, f->models, &f->n_models);

@@ -8,6 +8,8 @@
  *     dhcp: { reservations: false }    # optional per-case server settings
  *     faults:
  *       - { server: dhcp, on: offer, action: drop, count: 1 }
+ *       - { server: tftp, on: rrq, action: missing, file: "*start4.elf" }
+ *       - { server: tftp, on: data, action: stall, block: 100, file: kernel8.img }
  *     steps:
  *       - power: on
  *       - expect: { event: dhcp.discover, within: 10s }
@@ -17,6 +19,17 @@
  *       - expect: { event: dhcp.ack, within: 5s, models: [pi4b, pi5] }
  *
  * Durations are board time (scaled by the lab's time_scale on virtual labs).
+ *
+ * Fault keys: server (dhcp | tftp), on (glob over the server's messages:
+ * DHCP discover..inform; TFTP rrq, oack, data), action, count, after,
+ * probability, seed, boards, models, and per action:
+ *   dhcp: drop, delay (delay:), nak, omit-option (option:), corrupt (option:, value:)
+ *   tftp, on rrq: error (code: 0-255, message: optional), missing,
+ *     truncate (bytes:), rate (rate: bytes per second), ignore-options;
+ *     on rrq/oack/data: drop, delay (delay:);
+ *     on data: stall, duplicate, corrupt (value: text or hex:.., bytes: offset)
+ *   tftp selectors: file: (glob on the path or its last component), block: (DATA only)
+ * Sizes and rates: 4096, 64K (x1000), 1.5MiB (x1024), ...
  */
 #ifndef PITEST_SUITE_H
 #define PITEST_SUITE_H

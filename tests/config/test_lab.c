@@ -2,6 +2,7 @@
  * kind of mistake gives one message with the right line (labs/bad-*.yaml). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,17 @@ static void test_virtual_fixture(void **state)
 	assert_null(lab_board_by_mac(lab, (const uint8_t *)"\xdc\xa6\x32\x12\x34\x57"));
 	assert_null(lab_board_by_name(lab, "nope"));
 
+	/* no TFTP root: the runner generates a tree; serial folders for two boards */
+	assert_string_equal(lab->tftp.root, "");
+	assert_int_equal(lab->tftp.port, 69);
+	for (size_t i = 0; i < lab->n_boards; i++) {
+		const struct lab_board *o = &lab->boards[i];
+		bool want = strcmp(o->name, "pi3bplus-1") == 0 || strcmp(o->name, "pi4b-1") == 0;
+		if (o->tftp_prefix != want)
+			fail_msg("board %s: tftp_prefix %d", o->name, o->tftp_prefix);
+		assert_string_equal(o->tftp_root, "");
+	}
+
 	/* 16-digit serials keep their low 32 bits, as netboot does */
 	b = lab_board_by_name(lab, "pi5-1");
 	assert_non_null(b);
@@ -110,6 +122,31 @@ static void test_seed_fixture(void **state)
 	assert_int_equal(b->lease_s, 3600);
 	assert_string_equal(b->power, "manual");
 	assert_string_equal(b->console, "none");
+	assert_false(b->tftp_prefix);
+	/* the seed's dnsmasq tftp-root; it need not exist here */
+	assert_string_equal(lab->tftp.root, "/srv/tftp");
+	assert_int_equal(lab->tftp.port, 69);
+	lab_free(lab);
+}
+
+static void test_good_tftp(void **state)
+{
+	(void)state;
+	struct lab *lab = NULL;
+	char err[512] = "";
+	int r = lab_load(DATA "/good-tftp.yaml", &lab, err, sizeof(err));
+	if (r < 0)
+		fail_msg("%s", err);
+	/* relative paths are taken from the lab file's folder */
+	assert_string_equal(lab->tftp.root, DATA "/trees/main");
+	assert_int_equal(lab->tftp.port, 6969);
+	assert_int_equal(lab->n_boards, 3);
+	assert_true(lab->boards[0].tftp_prefix);
+	assert_string_equal(lab->boards[0].tftp_root, "");
+	assert_false(lab->boards[1].tftp_prefix);
+	assert_string_equal(lab->boards[1].tftp_root, "/srv/tftp-b");
+	assert_false(lab->boards[2].tftp_prefix);
+	assert_string_equal(lab->boards[2].tftp_root, DATA "/own");
 	lab_free(lab);
 }
 
@@ -171,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_virtual_fixture),
 		cmocka_unit_test(test_seed_fixture),
 		cmocka_unit_test(test_good_small),
+		cmocka_unit_test(test_good_tftp),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_missing_file),
 	};

@@ -122,6 +122,88 @@ static void test_good(void **state)
 	suite_free(s);
 }
 
+static void test_good_tftp(void **state)
+{
+	(void)state;
+	struct suite *s = NULL;
+	char err[1024] = "";
+	int r = suite_load(DATA "/good-tftp.yaml", &s, err, sizeof(err));
+	if (r < 0)
+		fail_msg("%s", err);
+	assert_int_equal(s->n_cases, 1);
+	const struct suite_case *c = &s->cases[0];
+	assert_int_equal(c->n_faults, 15);
+	const struct fault_rule *f = c->faults;
+
+	assert_string_equal(f[0].server, "tftp");
+	assert_string_equal(f[0].on, "rrq");
+	assert_int_equal(f[0].action, FAULT_MISSING);
+	assert_string_equal(f[0].file, "*/start4.elf");
+	assert_int_equal(f[0].count, 1);
+	assert_int_equal(f[0].source_line, 6);
+
+	assert_int_equal(f[1].action, FAULT_ERROR);
+	assert_int_equal(f[1].code, 2);
+	assert_string_equal(f[1].message, "Access violation");
+	assert_string_equal(f[1].file, "config.txt");
+	assert_int_equal(f[2].code, 0);
+	assert_string_equal(f[2].message, ""); /* the protocol's default text */
+	assert_string_equal(f[2].file, "");   /* any file */
+
+	assert_int_equal(f[3].action, FAULT_STALL);
+	assert_string_equal(f[3].on, "data");
+	assert_int_equal(f[3].block, 100);
+	assert_string_equal(f[3].file, "kernel*.img");
+
+	assert_int_equal(f[4].action, FAULT_TRUNCATE);
+	assert_int_equal(f[4].bytes, 64000);
+	assert_int_equal(f[5].bytes, 0);
+	assert_int_equal(f[6].action, FAULT_IGNORE_OPTIONS);
+	assert_int_equal(f[7].action, FAULT_DUPLICATE);
+	assert_int_equal(f[7].block, 4294967295u);
+	assert_int_equal(f[8].action, FAULT_RATE);
+	assert_int_equal(f[8].rate, 200000);
+	assert_int_equal(f[9].rate, 1572864);
+
+	assert_int_equal(f[10].action, FAULT_DROP);
+	assert_string_equal(f[10].on, "*");
+	assert_int_equal(f[10].after, 1);
+	assert_float_equal(f[10].probability, 0.5, 0);
+	assert_int_equal(f[10].seed, 7);
+	assert_int_equal(f[11].action, FAULT_DELAY);
+	assert_string_equal(f[11].on, "oack");
+	assert_float_equal(f[11].delay_s, 3, 0);
+
+	assert_int_equal(f[12].action, FAULT_CORRUPT);
+	assert_string_equal(f[12].value, "hex:deadbeef");
+	assert_int_equal(f[12].bytes, 1024);
+	assert_int_equal(f[12].option, 0);
+	assert_string_equal(f[13].value, "garbage");
+	assert_int_equal(f[13].bytes, 0);
+	assert_string_equal(f[13].on, "d*");
+
+	/* DHCP rules keep their own keys next to TFTP ones */
+	assert_string_equal(f[14].server, "dhcp");
+	assert_int_equal(f[14].option, 43);
+	assert_string_equal(f[14].file, "");
+
+	const struct suite_step *st = c->steps;
+	assert_int_equal(c->n_steps, 8);
+	assert_string_equal(match(&st[1], "options"), "*tsize*");
+	assert_string_equal(match(&st[1], "port"), "4*");
+	assert_string_equal(match(&st[2], "blocks"), "2203");
+	assert_string_equal(match(&st[2], "blksize"), "1024");
+	assert_string_equal(match(&st[2], "windowsize"), "1");
+	assert_string_equal(match(&st[3], "retransmits"), "0");
+	assert_string_equal(match(&st[3], "duration"), "*");
+	assert_string_equal(match(&st[4], "sent"), "server");
+	assert_string_equal(match(&st[5], "block"), "100");
+	assert_string_equal(match(&st[5], "retries"), "5");
+	assert_string_equal(match(&st[6], "reason"), "*outside*");
+	assert_string_equal(match(&st[7], "nth"), "1");
+	suite_free(s);
+}
+
 static void test_match_keys(void **state)
 {
 	(void)state;
@@ -130,6 +212,9 @@ static void test_match_keys(void **state)
 		"ip", "mac", "xid", "pxe", "text", "action", "on", "server", "rule", "vendor",
 		"arch", "prl", "guid", "requested", "server_id", "siaddr", "options", "lease",
 		"dst", "message", "status", "target", "sender", "hops", "flags", "len", "detail",
+		/* the TFTP server's events (tftp_server.h) and the board's console.line */
+		"file", "options", "port", "bytes", "blocks", "blksize", "windowsize", "duration",
+		"rate", "retransmits", "code", "sent", "block", "retries", "reason",
 	};
 	size_t n = 0;
 	while (suite_match_keys[n])
@@ -156,7 +241,7 @@ static int load(const char *path, char *err, size_t errcap)
 static void test_bad_files(void **state)
 {
 	(void)state;
-	assert_true(expect_files_check(DATA "/bad-*.yaml", load) >= 30);
+	assert_true(expect_files_check(DATA "/bad-*.yaml", load) >= 70);
 }
 
 /* Every suite the project ships must load (none yet is fine). */
@@ -192,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_good_tftp),
 		cmocka_unit_test(test_match_keys),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_shipped_suites),

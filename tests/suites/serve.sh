@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `pitest serve` on a real interface (a veth in a namespace of this test):
 # busybox udhcpc as a Pi-like client gets the seed's reservation and the
-# PXE hint; the lease survives a restart of `pitest serve`; Ctrl-C exits 0.
+# PXE hint; tftp-hpa's client fetches a file of the lab's TFTP root; the
+# lease survives a restart of `pitest serve`; Ctrl-C exits 0.
 . "$(dirname "$0")/common.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for ip netns"; exit 77; }
 command -v busybox >/dev/null || { echo "skipped: busybox missing"; exit 77; }
@@ -22,8 +23,10 @@ ip -n $ns_s link set srv0 up; ip -n $ns_c link set cli0 up
 ip netns exec $ns_s ethtool -K srv0 tx off >/dev/null
 ip netns exec $ns_c ethtool -K cli0 tx off >/dev/null
 
-# The seed lab, on this test's interface.
-sed -e 's/enx0050b6175c07/srv0/' "$PITEST_SOURCE_DIR/fixtures/labs/seed.yaml" > "$tmp/lab.yaml"
+# The seed lab, on this test's interface, serving a generated boot tree.
+"$PITEST_BIN" mktree --server 192.168.1.1 "$tmp/tftp" >/dev/null
+sed -e 's/enx0050b6175c07/srv0/' -e "s|/srv/tftp|$tmp/tftp|" \
+  "$PITEST_SOURCE_DIR/fixtures/labs/seed.yaml" > "$tmp/lab.yaml"
 cat > "$tmp/print.sh" <<'SH'
 #!/bin/sh
 [ "$1" = bound ] && echo "ip=$ip opt43=$opt43 siaddr=$siaddr"
@@ -47,6 +50,15 @@ echo "$out"
 grep -q "ip=192.168.1.100 " <<<"$out" || fail "not the seed's reserved address"
 grep -q "opt43=0601030a0400505845091400001152617370626572727920506920426f6f74ff " <<<"$out" || fail "option 43 is not dnsmasq's"
 grep -q '"event":"dhcp.ack".*"ip":"192.168.1.100"' "$tmp/ev1.jsonl" || grep -q '"board":"pi2-seed","event":"dhcp.ack"' "$tmp/ev1.jsonl" || fail "no dhcp.ack event"
+
+# The board's address now fetches from the TFTP root, attributed to the board.
+ip -n $ns_c addr add 192.168.1.100/24 dev cli0
+(cd "$tmp" && ip netns exec $ns_c timeout 20 tftp 192.168.1.1 -m binary -c get start.elf got.elf) \
+  || fail "tftp-hpa could not fetch start.elf from pitest serve"
+cmp -s "$tmp/got.elf" "$tmp/tftp/start.elf" || fail "start.elf differs from the tree's"
+for _ in $(seq 20); do grep -q '"board":"pi2-seed","event":"tftp.done"' "$tmp/ev1.jsonl" && break; sleep 0.1; done
+grep -q '"board":"pi2-seed","event":"tftp.done"' "$tmp/ev1.jsonl" || fail "no tftp.done event for pi2-seed"
+ip -n $ns_c addr del 192.168.1.100/24 dev cli0
 
 # An unknown client gets a range address; after a restart it gets the same one.
 ip -n $ns_c link set cli0 address 02:00:00:00:00:42
