@@ -23,9 +23,25 @@
  *   tftp.error   file, code, message, sent ("server" or "client")
  *   tftp.timeout file, block, retries
  *   tftp.refused file, reason (path outside the root, WRQ, device...)
+ *   tftp.malformed ip, port, len (a datagram on port 69 that is no TFTP)
  * Faults (fault.h, server "tftp"): on "rrq" (error, missing, drop, delay,
  * truncate, rate, ignore-options), "oack" (drop, delay), "data" (drop,
- * delay, duplicate, corrupt, stall; `block:` selects one block).
+ * delay, duplicate, corrupt, stall; `block:` selects one block, counted
+ * from 1 without wrapping). Delays and rates are board time (divided by
+ * time_scale). The "data" faults are asked once per block, at its first
+ * transmission.
+ *
+ * Decisions (details in tftp_server.c and tftp_path.h):
+ *  - octet only: netascii/mail get ERROR 2 "Only octet mode is supported";
+ *  - a leading "/" is refused, not stripped; symlinks are followed only
+ *    while they stay inside the root;
+ *  - truncate: the OACK's tsize still reports the real size;
+ *  - corrupt: `value` at file offset `bytes`, or 4 inverted bytes at
+ *    `bytes` (else at the start of the block the rule fired on), for the
+ *    rest of the transfer;
+ *  - block numbers wrap from 65535 to 0 (as tftpd-hpa and atftp);
+ *  - a request the codec rejects gets ERROR 4 (ERROR 2 for an empty or
+ *    over-long name) and tftp.refused, so hostile clients hear a refusal.
  */
 #ifndef PITEST_TFTP_SERVER_H
 #define PITEST_TFTP_SERVER_H
@@ -60,19 +76,88 @@ struct tftp_server_config {
 	void *who_ctx;
 };
 
-/* One datagram the glue must send from the transfer's socket (or port 69 socket). */
+/* One datagram to send on the transfer's socket, now. */
 struct tftp_out {
-	uint8_t *buf;               /* owned by the engine, valid until the next engine call for it */
+	const uint8_t *buf;         /* owned by the engine, valid until the next engine call for it */
 	size_t len;
-	double delay_s;             /* wall seconds to hold it (fault delay / rate limit); 0 = now */
+};
+
+/*
+ * What an engine call asks of the glue for one transfer: send these
+ * datagrams in order, then arm the timer for `wake` (absolute, the same
+ * clock as `now`; 0 = no timer), and free the transfer when `done`.
+ * Fault delays and rate pacing are the engine's own: it holds data back
+ * and asks to be woken, so every datagram here goes out at once.
+ */
+struct tftp_step {
+	const struct tftp_out *out;
+	size_t n_out;
+	double wake;
+	bool done;
+};
+
+enum tftp_unique_root {
+	TFTP_UNIQUE_ROOT_NONE,
+	TFTP_UNIQUE_ROOT_IP,        /* root/192.168.1.100/ when that directory exists */
+	TFTP_UNIQUE_ROOT_MAC,       /* root/dc-a6-32-01-36-c2/ (needs the `mac` callback) */
+};
+
+/* The client's MAC address for dnsmasq-style unique roots. Returns true if known. */
+typedef bool (*tftp_mac_fn)(void *ctx, uint32_t ip, uint8_t ret_mac[6]);
+
+/* Optional settings beyond tftp_server_config (zero = off). */
+struct tftp_server_extra {
+	enum tftp_unique_root unique_root;
+	tftp_mac_fn mac;
+	void *mac_ctx;
 };
 
 struct tftp_server;
 struct tftp_transfer;
 
+/* Copies cfg and opens cfg->root. tl and faults may be NULL. Returns 0,
+ * -EINVAL (bad config) or -errno from opening the root. */
 int tftp_server_new(const struct tftp_server_config *cfg, struct timeline *tl,
 		    struct fault_engine *faults, struct tftp_server **ret_srv);
+/* Sets the optional settings (copied). */
+void tftp_server_set_extra(struct tftp_server *srv, const struct tftp_server_extra *extra);
 /* Frees the server; transfers must have been freed first. Accepts NULL. */
 void tftp_server_free(struct tftp_server *srv);
+/* Transfers currently alive (including those only sending an ERROR). */
+size_t tftp_server_n_transfers(const struct tftp_server *srv);
+
+/*
+ * Handles one datagram received on the server port (69) from ip:port
+ * (network order / host order) at time `now` (seconds, any monotonic
+ * clock; the glue, tests and fuzzer choose). An RRQ, and any request that
+ * gets an ERROR back (WRQ, refused or missing file), makes a transfer:
+ * *ret_xfer is set and *ret_step holds its first datagrams; the glue gives
+ * it a socket connected to ip:port (RFC 1350: a new TID) and from then on
+ * feeds it with tftp_transfer_handle()/tftp_transfer_timer(). Returns 0
+ * (with *ret_xfer NULL when nothing is to be done: malformed, duplicate
+ * RRQ, dropped by a fault, not a request), or -ENOMEM.
+ */
+int tftp_server_request(struct tftp_server *srv, const uint8_t *buf, size_t len, uint32_t ip,
+			uint16_t port, double now, struct tftp_transfer **ret_xfer,
+			struct tftp_step *ret_step);
+
+/* A datagram from the client on the transfer's own socket. */
+void tftp_transfer_handle(struct tftp_transfer *xfer, const uint8_t *buf, size_t len, double now,
+			  struct tftp_step *ret_step);
+/* The timer asked for by the last step fired (early or late calls are harmless). */
+void tftp_transfer_timer(struct tftp_transfer *xfer, double now, struct tftp_step *ret_step);
+/*
+ * Ends a transfer that is not done (server shutting down, socket failure):
+ * emits tftp.error (sent=server) and returns an ERROR for the client
+ * (message `why`). The step is always done.
+ */
+void tftp_transfer_abort(struct tftp_transfer *xfer, const char *why, double now,
+			 struct tftp_step *ret_step);
+/* The single free path (closes the file). Accepts NULL. */
+void tftp_transfer_free(struct tftp_transfer *xfer);
+
+/* Glue's own pointer for the transfer (its socket and timer). */
+void tftp_transfer_set_user(struct tftp_transfer *xfer, void *user);
+void *tftp_transfer_get_user(const struct tftp_transfer *xfer);
 
 #endif
