@@ -42,7 +42,7 @@
  * reach the loop in either order when they happen close together. Events
  * of a board less than this far apart (wall seconds) count as simultaneous,
  * so an expectation may take one from just before the previous match. */
-#define SOURCE_SKEW_S 0.25
+#define SOURCE_SKEW_S 0.5
 
 enum run_state { RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
 
