@@ -8,7 +8,9 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
   libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libpcap-dev)
 # Peers the tests and benchmarks run against (never as services of the host).
 peer_pkgs=(iproute2 iputils-ping ethtool busybox isc-dhcp-client dnsmasq-base kea-admin
-  clang libclang-rt-14-dev valgrind)
+  clang libclang-rt-14-dev valgrind
+  tftp-hpa atftp curl tftpd-hpa python3
+  device-tree-compiler)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${peer_pkgs[@]}"); fi
@@ -31,3 +33,8 @@ echo "pitest: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# tftpd-hpa's package starts a host-wide TFTP service: the tests run their
+# own in.tftpd inside namespaces, so the service is stopped and disabled.
+if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
+  { $SUDO systemctl disable --now tftpd-hpa || $SUDO service tftpd-hpa stop; } >/dev/null 2>&1 || true
+fi
