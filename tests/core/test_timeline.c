@@ -85,6 +85,38 @@ static void test_long_values_are_cut(void **state)
 	timeline_free(tl);
 }
 
+/* Values from the wire may be any bytes: the JSON line stays valid UTF-8. */
+static void test_jsonl_bytes_not_utf8(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} vectors[] = {
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },            /* good 2-byte sequence kept */
+		{ "\xf0\x9f\x8d\x93", "\"\xf0\x9f\x8d\x93\"" },  /* good 4-byte sequence kept */
+		{ "a\xff" "b", "\"a\\ufffdb\"" },                      /* stray byte */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },             /* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* surrogate */
+		{ "x\xe2\x82", "\"x\\ufffd\\ufffd\"" },            /* cut at the end */
+		{ "\x7f", "\"\\u007f\"" },
+	};
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		struct timeline *tl = timeline_new();
+		timeline_emit(tl, "", "tftp.rrq", "file", vectors[i].in, NULL);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		assert_int_equal(event_write_jsonl(timeline_get(tl, 0), f), 0);
+		fclose(f);
+		char want[64];
+		snprintf(want, sizeof(want), "\"file\":%s}", vectors[i].out);
+		if (!strstr(buf, want))
+			fail_msg("vector %zu: %s lacks %s", i, buf, want);
+		free(buf);
+		timeline_free(tl);
+	}
+}
+
 static void test_jsonl_escapes(void **state)
 {
 	(void)state;
@@ -117,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_reentrant_listener_keeps_order),
 		cmocka_unit_test(test_long_values_are_cut),
 		cmocka_unit_test(test_jsonl_escapes),
+		cmocka_unit_test(test_jsonl_bytes_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
