@@ -3,65 +3,16 @@
 # Server end: $SIF with 192.168.1.1/24 in $NS_S; client end: $CIF (no
 # address) in $NS_C. Every process started with bg_in is killed on exit.
 
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
-for tool in ip ethtool; do command -v "$tool" >/dev/null || skip "$tool missing"; done
+PAIR_TAG=dhcp
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/netns_pair.sh"
 [ -n "${DHCP_DRIVER:-}" ] && [ -x "$DHCP_DRIVER" ] || skip "DHCP_DRIVER not built"
-
-ID=$$
-NS_S=pt-dhcps-$ID
-NS_C=pt-dhcpc-$ID
-SIF=pts$ID
-CIF=ptc$ID
-TMP=$(mktemp -d /tmp/pitest-dhcp-XXXXXX)
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	ip netns del "$NS_S" 2>/dev/null
-	ip netns del "$NS_C" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ins() { ip netns exec "$NS_S" "$@"; }
-inc() { ip netns exec "$NS_C" "$@"; }
-
-# Starts a command in the background (its pid in $LAST_PID, killed on exit).
-bg_in() {
-	local ns=$1; shift
-	ip netns exec "$ns" "$@" &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
-}
-
-stop_pid() {
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 
 lab_up() {
 	local mac=${1:-be:27:eb:15:e4:ef}
-	ip netns add "$NS_S" || die "netns add"
-	ip netns add "$NS_C" || die "netns add"
-	ip link add "$SIF" type veth peer name "$CIF" || die "veth"
-	ip link set "$SIF" netns "$NS_S"
-	ip link set "$CIF" netns "$NS_C"
-	ins ip link set lo up
-	inc ip link set lo up
-	ins ip addr add 192.168.1.1/24 dev "$SIF"
+	pair_up 192.168.1.1/24
 	inc ip link set "$CIF" address "$mac"
 	ins ip link set "$SIF" up
 	inc ip link set "$CIF" up
-	# Raw-socket clients drop packets whose checksum the veth left to offload.
-	ins ethtool -K "$SIF" tx off >/dev/null
-	inc ethtool -K "$CIF" tx off >/dev/null
 	for ns in "$NS_S" "$NS_C"; do
 		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
 		ip netns exec "$ns" sysctl -qw net.ipv4.conf.default.rp_filter=0

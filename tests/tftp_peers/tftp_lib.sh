@@ -4,14 +4,11 @@
 # the server under test (ours, or tftpd-hpa with TFTP_SERVER=hpa to check a
 # script against a reference). Everything is removed on any exit.
 # Server: $SRV_IP in $NS_S; client: $CLI_IP in $NS_C; root: $ROOT.
-# (Namespace setup follows tests/dhcp/netns_lib.sh, which is DHCP-specific.)
 
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+PAIR_TAG=tftp
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/netns_pair.sh"
 log() { echo "-- $*"; }
-
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
-for tool in ip ethtool sha256sum; do command -v "$tool" >/dev/null || skip "$tool missing"; done
+command -v sha256sum >/dev/null || skip "sha256sum missing"
 
 TFTP_SERVER=${TFTP_SERVER:-ours}
 case $TFTP_SERVER in
@@ -20,70 +17,21 @@ hpa) command -v in.tftpd >/dev/null || die "in.tftpd missing (scripts/install-de
 *) die "TFTP_SERVER must be ours or hpa" ;;
 esac
 
-ID=$$
-NS_S=pt-tftps-$ID
-NS_C=pt-tftpc-$ID
-SIF=pts$ID
-CIF=ptc$ID
 SRV_IP=192.168.78.1
 CLI_IP=192.168.78.2
-TMP=$(mktemp -d /tmp/pitest-tftp-XXXXXX)
 ROOT=$TMP/root
 EVENTS=$TMP/events.jsonl
-PIDS=()
 SERVER_PID=
-
-kill_ns_pids() {
-	local pids
-	pids=$(ip netns pids "$1" 2>/dev/null) || return 0
-	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
-	return 0
-}
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	# Children a server forked (tftpd-hpa: one per transfer, and one can be
-	# stuck opening a FIFO) live on in the namespace: end them too.
-	kill_ns_pids "$NS_S"
-	kill_ns_pids "$NS_C"
-	ip netns del "$NS_S" 2>/dev/null
-	ip netns del "$NS_C" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # tftpd-hpa drops to "nobody": the root and its files must be world-readable.
 mkdir -p "$ROOT"
 chmod 755 "$TMP" "$ROOT"
 
-ins() { ip netns exec "$NS_S" "$@"; }
-inc() { ip netns exec "$NS_C" "$@"; }
-
-# Starts a command in the background (its pid in $LAST_PID, killed on exit).
-bg_in() {
-	local ns=$1; shift
-	ip netns exec "$ns" "$@" &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
-}
-
 lab_up() {
-	ip netns add "$NS_S" || die "netns add"
-	ip netns add "$NS_C" || die "netns add"
-	ip link add "$SIF" type veth peer name "$CIF" || die "veth"
-	ip link set "$SIF" netns "$NS_S"
-	ip link set "$CIF" netns "$NS_C"
-	ins ip link set lo up
-	inc ip link set lo up
-	ins ip addr add "$SRV_IP/24" dev "$SIF"
+	pair_up "$SRV_IP/24"
 	inc ip addr add "$CLI_IP/24" dev "$CIF"
 	ins ip link set "$SIF" up
 	inc ip link set "$CIF" up
-	ins ethtool -K "$SIF" tx off >/dev/null
-	inc ethtool -K "$CIF" tx off >/dev/null
 	# The link needs a moment before the first datagram gets through.
 	for _ in $(seq 1 50); do
 		inc ping -c1 -W1 "$SRV_IP" >/dev/null 2>&1 && return 0
