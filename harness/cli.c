@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fixtures/boot/boot_tree.h"
+#include "fixtures/rootfs/root_tree.h"
 #include "fixtures/vpi/vpi.h"
 #include "harness/lab.h"
 #include "harness/runner.h"
@@ -28,11 +29,13 @@ static const char usage_text[] =
 	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
 	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
 	"       pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
+	"       pitest mkroot [--lab FILE] [--hostname NAME] [--force] DIR\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
 	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
 	"  vpi      run one virtual Raspberry Pi on an interface (see pitest vpi --help)\n"
 	"  mktree   write a TFTP boot tree the boards can fetch (see pitest mktree --help)\n"
+	"  mkroot   write the NFS root trees the boards mount (see pitest mkroot --help)\n"
 	"\n"
 	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
 	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
@@ -230,6 +233,76 @@ static int mktree(int argc, char **argv)
 	return 0;
 }
 
+static const char mkroot_usage[] =
+	"usage: pitest mkroot [--lab FILE] [--hostname NAME] [--force] DIR\n"
+	"Writes DIR/" ROOT_TREE_SHARED ", a small Raspberry Pi OS (Debian 12, arm64) root the boards\n"
+	"mount over NFS: merged /usr, /sbin/init -> systemd, stand-in ELF binaries, /etc.\n"
+	"DIR stands for " BOOT_TREE_NFS_BASE ", the NFS base of the boot trees' cmdline.txt.\n"
+	"  --lab FILE       also DIR/<board> for each board of the lab (hostname: the\n"
+	"                   board's name; binaries hard-linked to DIR/" ROOT_TREE_SHARED "'s)\n"
+	"  --hostname NAME  /etc/hostname of DIR/" ROOT_TREE_SHARED " (default " ROOT_TREE_DEFAULT_HOSTNAME ")\n"
+	"  --force          write into a non-empty DIR (replaces the trees' entries)\n"
+	"exit status: 0 written, 1 could not write, 2 usage or configuration error\n";
+
+static int mkroot_usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "pitest mkroot: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", mkroot_usage);
+	return RUNNER_EXIT_USAGE;
+}
+
+static int mkroot(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "hostname", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *lab_path = NULL, *hostname = NULL;
+	bool force = false;
+	char err[1024] = "";
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:n:fh", options, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab_path = optarg; break;
+		case 'n':
+			if (root_tree_check_hostname(optarg) < 0)
+				return mkroot_usage_error("--hostname wants 1-63 letters, digits or '-'", optarg);
+			hostname = optarg;
+			break;
+		case 'f': force = true; break;
+		case 'h': fputs(mkroot_usage, stdout); return 0;
+		default: return mkroot_usage_error("unknown option", NULL);
+		}
+	}
+	if (optind >= argc)
+		return mkroot_usage_error("where to? give the directory DIR", NULL);
+	if (optind + 1 < argc)
+		return mkroot_usage_error("unexpected argument", argv[optind + 1]);
+	const char *dir = argv[optind];
+
+	if (lab_path) {
+		struct lab *lab = NULL;
+		if (lab_load(lab_path, &lab, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pitest mkroot: %s\n", err);
+			return RUNNER_EXIT_USAGE;
+		}
+		r = root_tree_write_for_lab(dir, lab, hostname, force, err, sizeof(err));
+		lab_free(lab);
+	} else {
+		struct root_tree_options opt = { .hostname = hostname, .force = force };
+		r = root_tree_write(dir, &opt, err, sizeof(err));
+	}
+	if (r < 0) {
+		fprintf(stderr, "pitest mkroot: %s\n", err);
+		return r == -EEXIST || r == -EINVAL ? RUNNER_EXIT_USAGE : RUNNER_EXIT_FAILED;
+	}
+	return 0;
+}
+
 int cli_main(int argc, char **argv)
 {
 	/* Console lines and results must show up as they happen, also in a pipe. */
@@ -238,6 +311,8 @@ int cli_main(int argc, char **argv)
 		return vpi_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "mktree") == 0)
 		return mktree(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "mkroot") == 0)
+		return mkroot(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		return run_or_serve(argc - 1, argv + 1, true);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)

@@ -1,6 +1,6 @@
 /*
  * cli.h - the command line: `pitest [run] --suite S`, `pitest serve`, `pitest vpi`,
- * `pitest mktree DIR`.
+ * `pitest mktree DIR`, `pitest mkroot DIR`.
  */
 #ifndef PITEST_CLI_H
 #define PITEST_CLI_H

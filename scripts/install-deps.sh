@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
 peer_pkgs=(iproute2 iputils-ping ethtool busybox isc-dhcp-client dnsmasq-base kea-admin
   clang libclang-rt-14-dev valgrind
   tftp-hpa atftp curl tftpd-hpa python3
-  device-tree-compiler)
+  device-tree-compiler file)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${peer_pkgs[@]}"); fi
