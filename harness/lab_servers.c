@@ -195,12 +195,6 @@ int lab_servers_start(struct event_base *base, struct timeline *tl, const struct
 		struct tftp_server_config tcfg = { 0 };
 		snprintf(tcfg.root, sizeof(tcfg.root), "%s", root->path);
 		tcfg.time_scale = time_scale;
-		/* The server's retransmission timer keeps its ratio to the boards'
-		 * timeouts (a Pi 1-3 gives a file up after 10 s without data). */
-		if (time_scale > 1) {
-			double ms = 1000.0 / time_scale;
-			tcfg.timeout_ms = ms < 20 ? 20 : (unsigned)ms;
-		}
 		tcfg.who = who_by_lease;
 		tcfg.who_ctx = s;
 		err = tftp_server_new(&tcfg, tl, faults, &s->tftp);

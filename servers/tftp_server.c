@@ -136,6 +136,18 @@ static double wall_seconds(const struct tftp_server *srv, double board_s)
 	return board_s / scale;
 }
 
+/*
+ * Retransmission timeouts are board time like every other delay: a virtual
+ * board running time_scale times faster gives a file up that much sooner
+ * (a Pi 1-3 after 10 s without data), and the server must keep its ratio
+ * to that. Floored so a large scale cannot make the server spin.
+ */
+static double board_timeout(const struct tftp_server *srv, double board_s)
+{
+	double wall = wall_seconds(srv, board_s);
+	return wall < 0.02 ? 0.02 : wall;
+}
+
 static void fmt_u64(char *buf, size_t cap, uint64_t v)
 {
 	snprintf(buf, cap, "%" PRIu64, v);
@@ -755,7 +767,7 @@ static struct tftp_transfer *transfer_new(struct tftp_server *srv, uint32_t ip, 
 	x->start = now;
 	x->blksize = TFTP_DEFAULT_BLKSIZE;
 	x->windowsize = 1;
-	x->rto = srv->cfg.timeout_ms / 1000.0;
+	x->rto = board_timeout(srv, srv->cfg.timeout_ms / 1000.0);
 	snprintf(x->file, sizeof(x->file), "%s", file);
 	printable(x->file);
 	TAILQ_INSERT_TAIL(&srv->transfers, x, link);
@@ -838,7 +850,7 @@ static int start_read(struct tftp_transfer *x, const struct tftp_packet *pkt, co
 	if (o.has_windowsize)
 		x->windowsize = o.windowsize;
 	if (o.has_timeout)
-		x->rto = o.timeout;
+		x->rto = board_timeout(srv, o.timeout);
 	x->nblocks = x->limit / x->blksize + 1;
 	x->next = 1;
 	if (setup_buffers(x) < 0)

@@ -67,7 +67,7 @@ typedef bool (*tftp_who_fn)(void *ctx, uint32_t ip, char board[32], char model[1
 struct tftp_server_config {
 	char root[PATH_MAX];        /* the lab's TFTP root (must exist) */
 	double time_scale;          /* fault delays/rates are board time; wall = board / scale */
-	unsigned timeout_ms;        /* retransmission timeout when the client asks none (default 1000) */
+	unsigned timeout_ms;        /* retransmission timeout, board ms, when the client asks none (default 1000) */
 	unsigned max_retries;       /* retransmissions before giving up a transfer (default 5) */
 	unsigned max_transfers;     /* concurrent transfers (default 1024) */
 	uint16_t max_blksize;       /* cap on negotiated blksize (default 65464) */

@@ -22,53 +22,12 @@
 
 #include <cmocka.h>
 
+#include "tests/support/test_files.h"
+
 #include "fixtures/boot/boot_image.h"
 #include "fixtures/boot/boot_tree.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static uint8_t *read_all(const char *path, size_t *ret_len)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		fail_msg("%s: %s", path, strerror(errno));
-	assert_int_equal(fstat(fd, &st), 0);
-	uint8_t *buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		assert_true(n > 0);
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret_len = got;
-	return buf;
-}
-
-static char *make_tmpdir(void)
-{
-	char tmpl[] = "/tmp/pitest-boot-XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return strdup(d);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
 
 /* Every regular file under a root, relative, in one newline-joined list. */
 static char walked[1 << 16];
@@ -106,14 +65,6 @@ static void walk(const char *dir)
 	walked[0] = '\0';
 	walked_root_len = strlen(dir);
 	assert_int_equal(nftw(dir, walk_one, 16, FTW_PHYS), 0);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 /* ---- boot_image ------------------------------------------------------------ */
@@ -453,7 +404,7 @@ static void check_binary(const char *dir, const char *rel, size_t size)
 	char path[PATH_MAX];
 	size_t len;
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	uint8_t *b = read_all(path, &len);
+	uint8_t *b = test_read_all(path, &len);
 	if (len != size)
 		fail_msg("%s: %zu bytes, want %zu", rel, len, size);
 	if (boot_image_check(b, len) != 0)
@@ -507,14 +458,14 @@ static void check_tree(const char *dir, unsigned models, const struct boot_tree_
 		}
 		size_t len;
 		snprintf(path, sizeof(path), "%s/%08x/config.txt", dir, bs[b].serial);
-		char *cfg = (char *)read_all(path, &len);
+		char *cfg = (char *)test_read_all(path, &len);
 		struct config_view v;
 		config_read(cfg, bs[b].model, &v);
 		snprintf(rel, sizeof(rel), "%08x/%s", bs[b].serial, v.kernel);
 		assert_true(listed(rel)); /* its kernel is under the prefix */
 		free(cfg);
 		snprintf(path, sizeof(path), "%s/%08x/cmdline.txt", dir, bs[b].serial);
-		char *cmd = (char *)read_all(path, &len);
+		char *cmd = (char *)test_read_all(path, &len);
 		char want[128];
 		snprintf(want, sizeof(want), "nfsroot=%s:/srv/pitest/%s,", server, bs[b].name);
 		assert_non_null(strstr(cmd, want));
@@ -525,7 +476,7 @@ static void check_tree(const char *dir, unsigned models, const struct boot_tree_
 		fail_msg("%zu files, want %zu:\n%s", count_lines(walked), expected, walked);
 	size_t len;
 	snprintf(path, sizeof(path), "%s/cmdline.txt", dir);
-	char *cmd = (char *)read_all(path, &len);
+	char *cmd = (char *)test_read_all(path, &len);
 	char want[128];
 	snprintf(want, sizeof(want), "nfsroot=%s:/srv/pitest/rootfs,", server);
 	assert_non_null(strstr(cmd, want));
@@ -535,7 +486,7 @@ static void check_tree(const char *dir, unsigned models, const struct boot_tree_
 static void test_full_tree(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir();
+	char *dir = test_make_tmpdir("pitest-boot");
 	char err[512] = "";
 	struct boot_tree_options opt = { .server = "10.1.2.3", .boards = boards, .n_boards = 3 };
 	if (boot_tree_write(dir, &opt, err, sizeof(err)) < 0)
@@ -550,21 +501,21 @@ static void test_full_tree(void **state)
 	assert_int_equal(access(path, F_OK), 0);
 	snprintf(path, sizeof(path), "%s/e4b7c822/start4.elf", dir);
 	assert_int_equal(access(path, F_OK), -1);
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 static void test_one_model(void **state)
 {
 	(void)state;
 	for (int m = 0; m < BOOT_TREE_MODEL_COUNT; m++) {
-		char *dir = make_tmpdir();
+		char *dir = test_make_tmpdir("pitest-boot");
 		char err[512] = "";
 		struct boot_tree_options opt = { .models = 1u << m, .boards = boards, .n_boards = 3 };
 		if (boot_tree_write(dir, &opt, err, sizeof(err)) < 0)
 			fail_msg("%s", err);
 		/* serial folders only for boards of that model */
 		check_tree(dir, 1u << m, boards, 3, BOOT_TREE_DEFAULT_SERVER);
-		rm_tree(dir);
+		test_rm_tree(dir);
 	}
 }
 
@@ -572,7 +523,7 @@ static void test_one_model(void **state)
 static void test_deterministic_tree(void **state)
 {
 	(void)state;
-	char *a = make_tmpdir(), *b = make_tmpdir();
+	char *a = test_make_tmpdir("pitest-boot"), *b = test_make_tmpdir("pitest-boot");
 	char err[512] = "", list[sizeof(walked)];
 	struct boot_tree_options opt = { .boards = boards, .n_boards = 3 };
 	assert_int_equal(boot_tree_write(a, &opt, err, sizeof(err)), 0);
@@ -587,21 +538,21 @@ static void test_deterministic_tree(void **state)
 		size_t la, lb;
 		snprintf(pa, sizeof(pa), "%s/%s", a, line);
 		snprintf(pb, sizeof(pb), "%s/%s", b, line);
-		uint8_t *da = read_all(pa, &la), *db = read_all(pb, &lb);
+		uint8_t *da = test_read_all(pa, &la), *db = test_read_all(pb, &lb);
 		assert_int_equal(la, lb);
 		if (memcmp(da, db, la) != 0)
 			fail_msg("%s differs between two runs", line);
 		free(da);
 		free(db);
 	}
-	rm_tree(a);
-	rm_tree(b);
+	test_rm_tree(a);
+	test_rm_tree(b);
 }
 
 static void test_force(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir();
+	char *dir = test_make_tmpdir("pitest-boot");
 	char err[512] = "", path[PATH_MAX];
 	struct boot_tree_options opt = { .models = 1u << BOOT_TREE_PI4B, .boards = boards, .n_boards = 3 };
 	assert_int_equal(boot_tree_write(dir, &opt, err, sizeof(err)), 0);
@@ -614,9 +565,9 @@ static void test_force(void **state)
 	/* with it, damaged files are replaced, without writing through the
 	 * links into the other folder's file, and foreign files are kept */
 	snprintf(path, sizeof(path), "%s/1a2b3c4d/kernel8.img", dir);
-	write_text(path, "not a kernel");
+	test_write_text(path, "not a kernel");
 	snprintf(path, sizeof(path), "%s/mine.txt", dir);
-	write_text(path, "keep me");
+	test_write_text(path, "keep me");
 	opt.force = true;
 	assert_int_equal(boot_tree_write(dir, &opt, err, sizeof(err)), 0);
 	check_binary(dir, "kernel8.img", boot_tree_file_find("kernel8.img")->size);
@@ -624,13 +575,13 @@ static void test_force(void **state)
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(unlink(path), 0);
 	check_tree(dir, 1u << BOOT_TREE_PI4B, boards, 3, BOOT_TREE_DEFAULT_SERVER);
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 static void test_errors(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir();
+	char *dir = test_make_tmpdir("pitest-boot");
 	char err[512] = "", path[PATH_MAX];
 	struct boot_tree_options opt = { .server = "nfs.example" };
 	assert_int_equal(boot_tree_write(dir, &opt, err, sizeof(err)), -EINVAL);
@@ -638,7 +589,7 @@ static void test_errors(void **state)
 
 	/* a file where the directory should be */
 	snprintf(path, sizeof(path), "%s/file", dir);
-	write_text(path, "x");
+	test_write_text(path, "x");
 	opt.server = NULL;
 	assert_true(boot_tree_write(path, &opt, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, path));
@@ -647,7 +598,7 @@ static void test_errors(void **state)
 	opt.models = 1u << BOOT_TREE_PI5;
 	assert_int_equal(boot_tree_write(path, &opt, err, sizeof(err)), 0);
 	check_tree(path, 1u << BOOT_TREE_PI5, NULL, 0, BOOT_TREE_DEFAULT_SERVER);
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 int main(void)

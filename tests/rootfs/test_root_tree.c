@@ -23,65 +23,13 @@
 
 #include <cmocka.h>
 
+#include "tests/support/test_files.h"
+
 #include "fixtures/boot/boot_image.h"
 #include "fixtures/rootfs/root_image.h"
 #include "fixtures/rootfs/root_tree.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static uint8_t *read_all(const char *path, size_t *ret_len)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		fail_msg("%s: %s", path, strerror(errno));
-	assert_int_equal(fstat(fd, &st), 0);
-	uint8_t *buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		assert_true(n > 0);
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret_len = got;
-	return buf;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *make_tmpdir(void)
-{
-	char tmpl[] = "/tmp/pitest-root-XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return strdup(d);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	/* proc and sys are 0555, which stops a non-root user removing them.
-	 * Directories only: chmod() follows symlinks, and the tree's absolute
-	 * ones point at the host's /lib. */
-	if (flag == FTW_DP && S_ISDIR(st->st_mode))
-		chmod(path, 0700);
-	return remove(path);
-}
-
-static void rm_tree(char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
 
 static const char *at(const char *dir, const char *root, const char *rel)
 {
@@ -191,7 +139,7 @@ static void check_root(const char *dir, const char *root, const char *hostname)
 		case ROOT_TREE_LIBRARY: {
 			assert_true(S_ISREG(st.st_mode));
 			assert_int_equal((size_t)st.st_size, e->size);
-			uint8_t *data = read_all(p, &len);
+			uint8_t *data = test_read_all(p, &len);
 			assert_int_equal(boot_image_check(data, len), 0);
 			char interp[64];
 			assert_int_equal(root_image_interp(data, len, interp, sizeof(interp)),
@@ -203,7 +151,7 @@ static void check_root(const char *dir, const char *root, const char *hostname)
 			assert_true(S_ISREG(st.st_mode));
 			int n = root_tree_text(e, hostname, text, sizeof(text));
 			assert_true(n >= 0);
-			char *data = (char *)read_all(p, &len);
+			char *data = (char *)test_read_all(p, &len);
 			assert_int_equal(len, (size_t)n);
 			assert_memory_equal(data, text, len);
 			free(data);
@@ -217,7 +165,7 @@ static void check_root(const char *dir, const char *root, const char *hostname)
 			assert_int_equal(st.st_gid, e->gid < 0 ? 0 : (gid_t)e->gid);
 		}
 	}
-	char *h = (char *)read_all(at(dir, root, "etc/hostname"), &len);
+	char *h = (char *)test_read_all(at(dir, root, "etc/hostname"), &len);
 	char want[80];
 	snprintf(want, sizeof(want), "%s\n", hostname);
 	assert_string_equal(h, want);
@@ -425,7 +373,7 @@ static const char *const two_boards[] = { "pi4b-1", "pi5-1" };
 static void test_write_and_check_every_entry(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir(), err[512];
+	char *dir = test_make_tmpdir("pitest-root"), err[512];
 	assert_int_equal(write_tree(dir, NULL, 2, two_boards, false, err, sizeof(err)), 0);
 	check_root(dir, "rootfs", ROOT_TREE_DEFAULT_HOSTNAME);
 	check_root(dir, "pi4b-1", "pi4b-1");
@@ -444,7 +392,7 @@ static void test_write_and_check_every_entry(void **state)
 	/* nothing else at the top: DIR/rootfs and one folder per board */
 	assert_int_equal(access(at(dir, "", "rootfs"), F_OK), 0);
 	assert_int_equal(access(at(dir, "", "pi3b-1"), F_OK), -1);
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 static void check_resolves_to_program(const char *root, const char *path, const char *want)
@@ -455,7 +403,7 @@ static void check_resolves_to_program(const char *root, const char *path, const 
 	char expect[PATH_MAX];
 	snprintf(expect, sizeof(expect), "%s/%s", root, want);
 	assert_string_equal(host, expect);
-	uint8_t *data = read_all(host, &len);
+	uint8_t *data = test_read_all(host, &len);
 	assert_int_equal(boot_image_check(data, len), 0);
 	/* and its interpreter, through /lib -> usr/lib and the loader symlink */
 	assert_true(root_image_interp(data, len, interp, sizeof(interp)) > 0);
@@ -463,7 +411,7 @@ static void check_resolves_to_program(const char *root, const char *path, const 
 	assert_int_equal(resolve(root, interp, host, sizeof(host)), 0);
 	snprintf(expect, sizeof(expect), "%s/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1", root);
 	assert_string_equal(host, expect);
-	data = read_all(host, &len);
+	data = test_read_all(host, &len);
 	assert_int_equal(boot_image_check(data, len), 0);
 	assert_int_equal(root_image_interp(data, len, interp, sizeof(interp)), -ENOENT);
 	free(data);
@@ -472,7 +420,7 @@ static void check_resolves_to_program(const char *root, const char *path, const 
 static void test_init_resolves_inside_the_tree(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir(), err[512], host[PATH_MAX], root[PATH_MAX];
+	char *dir = test_make_tmpdir("pitest-root"), err[512], host[PATH_MAX], root[PATH_MAX];
 	assert_int_equal(write_tree(dir, NULL, 1, two_boards, false, err, sizeof(err)), 0);
 	for (int k = 0; k < 2; k++) {
 		snprintf(root, sizeof(root), "%s/%s", dir, k ? "pi4b-1" : "rootfs");
@@ -512,7 +460,7 @@ static void test_init_resolves_inside_the_tree(void **state)
 		if (r < 0)
 			fail_msg("%s: %s", e->path, strerror(-r));
 	}
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 static void compare_trees(const char *a, const char *b)
@@ -527,7 +475,7 @@ static void compare_trees(const char *a, const char *b)
 		assert_int_equal(sa.st_mtime, sb.st_mtime);
 		if (S_ISREG(sa.st_mode)) {
 			size_t la, lb;
-			uint8_t *da = read_all(at(a, "", e->path), &la), *db = read_all(at(b, "", e->path), &lb);
+			uint8_t *da = test_read_all(at(a, "", e->path), &la), *db = test_read_all(at(b, "", e->path), &lb);
 			assert_int_equal(la, lb);
 			if (memcmp(da, db, la) != 0)
 				fail_msg("%s differs", e->path);
@@ -540,7 +488,7 @@ static void compare_trees(const char *a, const char *b)
 static void test_same_bytes_twice(void **state)
 {
 	(void)state;
-	char *d1 = make_tmpdir(), *d2 = make_tmpdir(), err[512], a[PATH_MAX], b[PATH_MAX];
+	char *d1 = test_make_tmpdir("pitest-root"), *d2 = test_make_tmpdir("pitest-root"), err[512], a[PATH_MAX], b[PATH_MAX];
 	assert_int_equal(write_tree(d1, "node7", 1, two_boards, false, err, sizeof(err)), 0);
 	assert_int_equal(write_tree(d2, "node7", 1, two_boards, false, err, sizeof(err)), 0);
 	snprintf(a, sizeof(a), "%s/rootfs", d1);
@@ -549,14 +497,14 @@ static void test_same_bytes_twice(void **state)
 	snprintf(a, sizeof(a), "%s/pi4b-1", d1);
 	snprintf(b, sizeof(b), "%s/pi4b-1", d2);
 	compare_trees(a, b);
-	rm_tree(d1);
-	rm_tree(d2);
+	test_rm_tree(d1);
+	test_rm_tree(d2);
 }
 
 static void test_force(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir(), err[512];
+	char *dir = test_make_tmpdir("pitest-root"), err[512];
 	char outside[PATH_MAX];
 	assert_int_equal(write_tree(dir, NULL, 0, NULL, false, err, sizeof(err)), 0);
 
@@ -565,13 +513,13 @@ static void test_force(void **state)
 	assert_non_null(strstr(err, "not empty (--force"));
 
 	/* with it: our entries come back as they were, foreign files stay */
-	write_text(at(dir, "rootfs", "etc/hostname"), "changed\n");
+	test_write_text(at(dir, "rootfs", "etc/hostname"), "changed\n");
 	assert_int_equal(chmod(at(dir, "rootfs", "tmp"), 0700), 0);
 	assert_int_equal(unlink(at(dir, "rootfs", "sbin")), 0);
 	assert_int_equal(symlink("elsewhere", at(dir, "rootfs", "sbin")), 0);
 	assert_int_equal(unlink(at(dir, "rootfs", "usr/bin/bash")), 0);
-	write_text(at(dir, "rootfs", "usr/bin/bash"), "short");
-	write_text(at(dir, "rootfs", "var/log/boot.log"), "kept\n");
+	test_write_text(at(dir, "rootfs", "usr/bin/bash"), "short");
+	test_write_text(at(dir, "rootfs", "var/log/boot.log"), "kept\n");
 	assert_int_equal(write_tree(dir, "other", 1, two_boards, true, err, sizeof(err)), 0);
 	check_root(dir, "rootfs", "other");
 	check_root(dir, "pi4b-1", "pi4b-1");
@@ -585,21 +533,21 @@ static void test_force(void **state)
 	assert_int_equal(rmdir(at(dir, "rootfs", "lib")), 0);
 
 	/* a symlink in place of a directory is never written through */
-	char *victim = make_tmpdir();
+	char *victim = test_make_tmpdir("pitest-root");
 	snprintf(outside, sizeof(outside), "%s", victim);
 	assert_int_equal(rename(at(dir, "rootfs", "etc"), at(dir, "", "etc.old")), 0);
 	assert_int_equal(symlink(outside, at(dir, "rootfs", "etc")), 0);
 	assert_int_equal(write_tree(dir, NULL, 0, NULL, true, err, sizeof(err)), -ENOTDIR);
 	assert_non_null(strstr(err, "rootfs/etc: in the way of a directory"));
 	assert_int_equal(access(at(outside, "", "hostname"), F_OK), -1);
-	rm_tree(victim);
-	rm_tree(dir);
+	test_rm_tree(victim);
+	test_rm_tree(dir);
 }
 
 static void test_bad_input_writes_nothing(void **state)
 {
 	(void)state;
-	char *dir = make_tmpdir(), err[512], sub[PATH_MAX];
+	char *dir = test_make_tmpdir("pitest-root"), err[512], sub[PATH_MAX];
 	snprintf(sub, sizeof(sub), "%s/new", dir);
 	static const char *const rootfs_board[] = { "pi4b-1", "rootfs" };
 	static const char *const twice[] = { "pi4b-1", "pi4b-1" };
@@ -620,10 +568,10 @@ static void test_bad_input_writes_nothing(void **state)
 	assert_int_equal(access(sub, F_OK), -1);
 
 	/* DIR is a file */
-	write_text(sub, "x");
+	test_write_text(sub, "x");
 	assert_true(write_tree(sub, NULL, 0, NULL, false, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, sub));
-	rm_tree(dir);
+	test_rm_tree(dir);
 }
 
 int main(void)
