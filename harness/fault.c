@@ -33,6 +33,8 @@ static const char *const action_names[FAULT_ACTION_COUNT] = {
 	[FAULT_IGNORE_OPTIONS] = "ignore-options",
 	[FAULT_DUPLICATE] = "duplicate",
 	[FAULT_RATE] = "rate",
+	[FAULT_DROP_REPLY] = "drop-reply",
+	[FAULT_CLOSE] = "close",
 };
 
 int fault_action_from_name(const char *name, enum fault_action *ret_action)

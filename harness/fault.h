@@ -24,13 +24,17 @@ enum fault_action {
 	FAULT_OMIT_OPTION, /* DHCP: leave option `option` out */
 	FAULT_CORRUPT,     /* DHCP: replace option `option` with `value`;
 			    * TFTP: overwrite the data at byte `bytes` of the file with `value` */
-	FAULT_ERROR,       /* TFTP: answer with ERROR `code` / `message` instead */
+	FAULT_ERROR,       /* TFTP: answer with ERROR `code` / `message` instead;
+			    * NFS: fail the call with nfsstat3 (mountstat3 for MNT) `code` */
 	FAULT_MISSING,     /* TFTP: answer ERROR 1 "File not found" as if the file were absent */
-	FAULT_STALL,       /* TFTP: go silent from block `block` on (the client times out) */
-	FAULT_TRUNCATE,    /* TFTP: the file ends after `bytes` bytes */
+	FAULT_STALL,       /* TFTP: go silent from block `block` on (the client times out);
+			    * NFS: the connection goes silent for delay_s (0 = for good) */
+	FAULT_TRUNCATE,    /* TFTP: the file ends after `bytes` bytes; NFS: READ returns at most `bytes` */
 	FAULT_IGNORE_OPTIONS, /* TFTP: no OACK, plain RFC 1350 transfer */
 	FAULT_DUPLICATE,   /* TFTP: send block `block` twice */
 	FAULT_RATE,        /* TFTP: hold the transfer to `rate` bytes per second (slow link) */
+	FAULT_DROP_REPLY,  /* NFS: execute the call, lose its reply (the DRC answers the retransmit) */
+	FAULT_CLOSE,       /* NFS: close the TCP connection instead of replying */
 	FAULT_ACTION_COUNT
 };
 

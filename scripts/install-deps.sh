@@ -6,12 +6,13 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config
   libevent-dev libgpiod-dev libserialport-dev libcmocka-dev libcyaml-dev
   libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libpcap-dev
-  libtirpc-dev)
+  libtirpc-dev libsodium-dev libnfs-dev)
 # Peers the tests and benchmarks run against (never as services of the host).
-peer_pkgs=(iproute2 iputils-ping ethtool busybox isc-dhcp-client dnsmasq-base kea-admin
+peer_pkgs=(iproute2 iputils-ping ethtool busybox-static isc-dhcp-client dnsmasq-base kea-admin
   clang libclang-rt-14-dev valgrind
   tftp-hpa atftp curl tftpd-hpa python3
-  device-tree-compiler file)
+  device-tree-compiler file
+  libnfs-utils rpcbind nfs-ganesha nfs-ganesha-vfs qemu-system-x86 cpio)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${peer_pkgs[@]}"); fi
@@ -39,3 +40,10 @@ $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
   { $SUDO systemctl disable --now tftpd-hpa || $SUDO service tftpd-hpa stop; } >/dev/null 2>&1 || true
 fi
+# rpcbind and nfs-ganesha come with host-wide services (rpcbind on port
+# 111): the tests run their own inside namespaces, so those are stopped too.
+for svc in rpcbind.socket rpcbind nfs-ganesha; do
+  if [[ " ${missing[*]} " == *" rpcbind "* || " ${missing[*]} " == *" nfs-ganesha "* ]]; then
+    { $SUDO systemctl disable --now "$svc" || $SUDO service "$svc" stop; } >/dev/null 2>&1 || true
+  fi
+done

@@ -1,0 +1,1 @@
+/* mount_prog.c: being written */

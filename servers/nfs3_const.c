@@ -1,0 +1,1 @@
+/* nfs3_const.c: being written */

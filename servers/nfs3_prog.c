@@ -1,0 +1,1 @@
+/* nfs3_prog.c: being written */

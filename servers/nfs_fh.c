@@ -1,0 +1,1 @@
+/* nfs_fh.c: being written */

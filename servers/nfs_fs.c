@@ -1,0 +1,1 @@
+/* nfs_fs.c: being written */

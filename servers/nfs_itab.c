@@ -1,0 +1,1 @@
+/* nfs_itab.c: being written */

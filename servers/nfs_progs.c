@@ -1,0 +1,1 @@
+/* nfs_progs.c: being written */

@@ -1,0 +1,1 @@
+/* pmap_prog.c: being written */

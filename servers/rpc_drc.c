@@ -1,0 +1,1 @@
+/* rpc_drc.c: being written */

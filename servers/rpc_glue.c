@@ -1,0 +1,1 @@
+/* rpc_glue.c: being written */
