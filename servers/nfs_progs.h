@@ -60,7 +60,7 @@ int nfs_progs_set_map(struct nfs_progs *progs, const struct pmap_mapping *map, s
 void nfs_progs_free(struct nfs_progs *progs);
 
 /* Whether (prog, vers) is served; when the program is but not in vers,
- * *ret_low/*ret_high are its versions (PROG_MISMATCH). */
+ * *ret_low and *ret_high are its versions (PROG_MISMATCH). */
 enum nfs_progs_known { NFS_PROGS_SERVED, NFS_PROGS_BAD_VERSION, NFS_PROGS_UNKNOWN };
 enum nfs_progs_known nfs_progs_lookup(uint32_t prog, uint32_t vers, uint32_t *ret_low,
 				      uint32_t *ret_high);
