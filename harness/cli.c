@@ -19,6 +19,7 @@
 #include "fixtures/rootfs/root_tree.h"
 #include "fixtures/vpi/vpi.h"
 #include "harness/lab.h"
+#include "harness/nfsd_cmd.h"
 #include "harness/runner.h"
 
 #define DEFAULT_LAB "fixtures/labs/virtual.yaml"
@@ -30,6 +31,7 @@ static const char usage_text[] =
 	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
 	"       pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
 	"       pitest mkroot [--lab FILE] [--hostname NAME] [--force] DIR\n"
+	"       pitest nfsd --export NAME=DIR[:ro] [--port N] [--pmap-port N] [-q]\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
 	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
@@ -315,6 +317,8 @@ int cli_main(int argc, char **argv)
 		return mkroot(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		return run_or_serve(argc - 1, argv + 1, true);
+	if (argc >= 2 && strcmp(argv[1], "nfsd") == 0)
+		return nfsd_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run_or_serve(argc - 1, argv + 1, false);
 	if (argc >= 2 && (strcmp(argv[1], "--version") == 0)) {

@@ -51,6 +51,16 @@ struct raw_tftp {
 	char *root, *port;
 };
 
+struct raw_export {
+	char *path, *dir, *access, *board;
+};
+
+struct raw_nfs {
+	struct raw_export *exports;
+	unsigned exports_count;
+	char *port, *portmap, *state;
+};
+
 struct raw_board {
 	char *name, *model, *mac, *serial, *ip, *lease, *power, *console, *tftp_prefix, *tftp_root;
 };
@@ -62,6 +72,7 @@ struct raw_lab {
 	struct raw_network *network;
 	struct raw_dhcp *dhcp;
 	struct raw_tftp *tftp;
+	struct raw_nfs *nfs;
 	struct raw_board *boards;
 	unsigned boards_count;
 };
@@ -94,6 +105,27 @@ static const cyaml_schema_field_t tftp_fields[] = {
 	CYAML_FIELD_END
 };
 
+static const cyaml_schema_field_t export_fields[] = {
+	REQ_STR("path", struct raw_export, path),
+	REQ_STR("dir", struct raw_export, dir),
+	OPT_STR("access", struct raw_export, access),
+	OPT_STR("board", struct raw_export, board),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t export_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_export, export_fields),
+};
+
+static const cyaml_schema_field_t nfs_fields[] = {
+	CYAML_FIELD_SEQUENCE("exports", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_nfs,
+			     exports, &export_schema, 0, CYAML_UNLIMITED),
+	OPT_STR("port", struct raw_nfs, port),
+	OPT_STR("portmap", struct raw_nfs, portmap),
+	OPT_STR("state", struct raw_nfs, state),
+	CYAML_FIELD_END
+};
+
 static const cyaml_schema_field_t board_fields[] = {
 	REQ_STR("name", struct raw_board, name),
 	REQ_STR("model", struct raw_board, model),
@@ -121,6 +153,8 @@ static const cyaml_schema_field_t lab_fields[] = {
 				dhcp_fields),
 	CYAML_FIELD_MAPPING_PTR("tftp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, tftp,
 				tftp_fields),
+	CYAML_FIELD_MAPPING_PTR("nfs", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, nfs,
+				nfs_fields),
 	CYAML_FIELD_SEQUENCE("boards", CYAML_FLAG_POINTER, struct raw_lab, boards, &board_schema, 0,
 			     CYAML_UNLIMITED),
 	CYAML_FIELD_END
@@ -431,6 +465,130 @@ static int fill_tftp(struct lab_ctx *c, const struct raw_tftp *t, const struct l
 	return 0;
 }
 
+static int parse_port(const char *text, uint16_t *ret_port)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (!isdigit((unsigned char)text[0]) || *end || errno || v < 1 || v > 65535)
+		return -EINVAL;
+	*ret_port = (uint16_t)v;
+	return 0;
+}
+
+/* An export's name as clients mount it: absolute, no "." or ".." parts. */
+static bool valid_export_path(const char *p)
+{
+	if (p[0] != '/' || strlen(p) >= sizeof(((struct lab_nfs_export *)0)->path))
+		return false;
+	for (const char *q = p; *q;) {
+		while (*q == '/')
+			q++;
+		size_t n = strcspn(q, "/");
+		if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.'))
+			return false;
+		q += n;
+	}
+	return true;
+}
+
+static int fill_export(struct lab_ctx *c, const struct raw_export *re, size_t i, const struct lab *lab,
+		       struct lab_nfs_export *x)
+{
+	char path[64];
+	yaml_lines_path(path, sizeof(path), "nfs.exports[%zu]", i);
+	x->line = yaml_lines_line(c->yl, path);
+	yaml_lines_path(path, sizeof(path), "nfs.exports[%zu].path", i);
+	if (!valid_export_path(re->path))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected an absolute path without '.' or '..' parts like /srv/pitest/rootfs (got '%.60s')",
+				       re->path);
+	snprintf(x->path, sizeof(x->path), "%s", re->path);
+	/* "/srv/x/" and "/srv/x" are one export to a client */
+	for (size_t n = strlen(x->path); n > 1 && x->path[n - 1] == '/'; n--)
+		x->path[n - 1] = '\0';
+	yaml_lines_path(path, sizeof(path), "nfs.exports[%zu].dir", i);
+	if (!*re->dir || resolve_path(lab->path, re->dir, x->dir, sizeof(x->dir)) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a directory path of 1 to %d characters (got '%.40s')",
+				       PATH_MAX - 1, re->dir);
+	if (re->access) {
+		yaml_lines_path(path, sizeof(path), "nfs.exports[%zu].access", i);
+		if (strcmp(re->access, "rw") == 0)
+			x->read_only = false;
+		else if (strcmp(re->access, "ro") == 0)
+			x->read_only = true;
+		else
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected access rw or ro (got '%s')", re->access);
+	}
+	if (re->board) {
+		yaml_lines_path(path, sizeof(path), "nfs.exports[%zu].board", i);
+		if (!lab_board_by_name(lab, re->board))
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected the name of a board of this lab (got '%.40s')",
+					       re->board);
+		snprintf(x->board, sizeof(x->board), "%s", re->board);
+	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(lab->nfs.exports[j].path, x->path) == 0) {
+			yaml_lines_path(path, sizeof(path), "nfs.exports[%zu].path", i);
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected each export path once (%s is also at line %d)",
+					       x->path, lab->nfs.exports[j].line);
+		}
+	return 0;
+}
+
+/* After the boards: exports may name a board. */
+static int fill_nfs(struct lab_ctx *c, const struct raw_nfs *n, struct lab *lab)
+{
+	struct lab_nfs *out = &lab->nfs;
+	out->port = LAB_NFS_PORT;
+	out->pmap_port = LAB_PMAP_PORT;
+	if (!n)
+		return 0;
+	out->given = true;
+	if (n->port && parse_port(n->port, &out->port) < 0)
+		return yaml_lines_fail(c->yl, "nfs.port", c->err, c->errcap,
+				       "expected a TCP/UDP port from 1 to 65535 (got '%s')", n->port);
+	if (n->portmap) {
+		bool on;
+		if (yaml_lines_bool(n->portmap, &on) == 0) {
+			out->pmap_port = on ? LAB_PMAP_PORT : 0;
+		} else if (parse_port(n->portmap, &out->pmap_port) < 0) {
+			return yaml_lines_fail(c->yl, "nfs.portmap", c->err, c->errcap,
+					       "expected true, false or a port for the portmapper (got '%s')",
+					       n->portmap);
+		}
+	}
+	if (n->state && (!*n->state || resolve_path(lab->path, n->state, out->state, sizeof(out->state)) < 0))
+		return yaml_lines_fail(c->yl, "nfs.state", c->err, c->errcap,
+				       "expected a directory path of 1 to %d characters (got '%.40s')",
+				       PATH_MAX - 1, n->state);
+	if (n->exports_count > LAB_NFS_MAX_EXPORTS)
+		return yaml_lines_fail(c->yl, "nfs.exports", c->err, c->errcap,
+				       "expected at most %d exports (got %u)", LAB_NFS_MAX_EXPORTS,
+				       n->exports_count);
+	if (n->exports_count == 0 && !lab->is_virtual)
+		return yaml_lines_fail(c->yl, "nfs", c->err, c->errcap,
+				       "expected 'exports:' with at least one {path, dir} in a real lab's nfs section (got none)");
+	if (n->exports_count) {
+		out->exports = calloc(n->exports_count, sizeof(*out->exports));
+		if (!out->exports) {
+			snprintf(c->err, c->errcap, "%s: out of memory", c->yl->file);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < n->exports_count; i++) {
+		int r = fill_export(c, &n->exports[i], i, lab, &out->exports[i]);
+		if (r < 0)
+			return r;
+		out->n_exports = i + 1;
+	}
+	return 0;
+}
+
 static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
 		      struct lab_board *b)
 {
@@ -636,7 +794,7 @@ static int fill_lab(struct lab_ctx *c, const struct raw_lab *raw, struct lab *la
 		if ((r = check_unique(c, lab, i)) < 0)
 			return r;
 	}
-	return 0;
+	return fill_nfs(c, raw->nfs, lab);
 }
 
 int lab_load(const char *path, struct lab **ret_lab, char *err, size_t errcap)
@@ -678,6 +836,7 @@ void lab_free(struct lab *lab)
 	if (!lab)
 		return;
 	free(lab->boards);
+	free(lab->nfs.exports);
 	free(lab);
 }
 

@@ -51,6 +51,28 @@ struct lab_tftp {
 	uint16_t port;              /* default 69 */
 };
 
+#define LAB_NFS_PORT 2049
+#define LAB_PMAP_PORT 111
+#define LAB_NFS_MAX_EXPORTS 256
+
+struct lab_nfs_export {
+	char path[1024];            /* the name clients mount: "/srv/pitest/rootfs" */
+	char dir[PATH_MAX];         /* served directory, resolved against the lab file's directory */
+	bool read_only;             /* access: ro */
+	char board[LAB_NAME_MAX];   /* "" = every board; else only this one may mount it */
+	int line;
+};
+
+struct lab_nfs {
+	bool given;                 /* the lab has an nfs: section */
+	size_t n_exports;
+	struct lab_nfs_export *exports;
+	uint16_t port;              /* NFS and MOUNT, default 2049 */
+	uint16_t pmap_port;         /* portmapper, default 111; 0 = none (`portmap: false`) */
+	char state[PATH_MAX];       /* where file-handle keys live; "" = per run (virtual) or
+				     * the user's state directory (serve) */
+};
+
 struct lab {
 	char path[512];
 	char name[64];
@@ -61,6 +83,7 @@ struct lab {
 	uint8_t prefix_len;       /* virtual lab: its prefix length */
 	struct lab_dhcp dhcp;
 	struct lab_tftp tftp;
+	struct lab_nfs nfs;
 	size_t n_boards;
 	struct lab_board *boards;
 };

@@ -14,10 +14,14 @@
 #include <unistd.h>
 
 #include "fixtures/boot/boot_tree.h"
+#include "fixtures/rootfs/root_tree.h"
 #include "harness/lab.h"
 #include "harness/suite.h"
 #include "servers/dhcp_glue.h"
 #include "servers/dhcp_server.h"
+#include "servers/nfs_fs.h"
+#include "servers/rpc_glue.h"
+#include "servers/rpc_server.h"
 #include "servers/tftp_glue.h"
 #include "servers/tftp_server.h"
 
@@ -28,31 +32,75 @@ struct lab_servers {
 	struct dhcp_glue *dhcp_glue;
 	struct tftp_server *tftp;
 	struct tftp_glue *tftp_glue;
+	struct nfs_export_config *exports;
+	struct nfs_fs *nfs;
+	struct rpc_server *rpc;
+	struct rpc_glue *rpc_glue;
 	char address[INET_ADDRSTRLEN];
 };
 
 /* ---- TFTP root ---------------------------------------------------------- */
 
+static int make_temp_dir(const char *what, const char *pattern, char dir[PATH_MAX])
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, PATH_MAX, "%s/%s", tmp && tmp[0] ? tmp : "/tmp", pattern);
+	if (!mkdtemp(dir)) {
+		int e = errno;
+		fprintf(stderr, "pitest: cannot make a directory for the %s (%s): %s\n", what, dir,
+			strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* A virtual lab without exports gets `pitest mkroot --lab` roots for the run. */
+static int nfs_roots_prepare(const struct lab *lab, struct lab_root *root)
+{
+	snprintf(root->nfs_state, sizeof(root->nfs_state), "%s", lab->nfs.state);
+	if (lab->nfs.n_exports || !lab->is_virtual)
+		return 0;
+	int r = make_temp_dir("NFS roots", "pitest-nfs-XXXXXX", root->nfs_path);
+	if (r < 0) {
+		root->nfs_path[0] = '\0';
+		return r;
+	}
+	root->nfs_generated = true;
+	char dir[PATH_MAX + 16], err[512] = "";
+	snprintf(dir, sizeof(dir), "%s/srv", root->nfs_path);
+	r = root_tree_write_for_lab(dir, lab, NULL, false, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "pitest: cannot generate the NFS roots for lab %s: %s\n", lab->name, err);
+		return r;
+	}
+	/* handle keys for the run, beside the roots (not inside an export) */
+	if (!root->nfs_state[0])
+		snprintf(root->nfs_state, sizeof(root->nfs_state), "%s/state", root->nfs_path);
+	return 0;
+}
+
 int lab_root_prepare(const struct lab *lab, struct lab_root *ret_root)
 {
 	memset(ret_root, 0, sizeof(*ret_root));
+	int r = nfs_roots_prepare(lab, ret_root);
+	if (r < 0) {
+		lab_root_release(ret_root);
+		return r;
+	}
 	if (lab->tftp.root[0]) {
 		snprintf(ret_root->path, sizeof(ret_root->path), "%s", lab->tftp.root);
 		return 0;
 	}
 	if (!lab->is_virtual)
 		return 0; /* a real lab without tftp.root: DHCP only */
-	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/pitest-boot-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		int e = errno;
-		fprintf(stderr, "pitest: cannot make a directory for the boot tree (%s): %s\n", dir,
-			strerror(e));
-		return -e;
+	r = make_temp_dir("boot tree", "pitest-boot-XXXXXX", dir);
+	if (r < 0) {
+		lab_root_release(ret_root);
+		return r;
 	}
 	char err[512] = "";
-	int r = boot_tree_write_for_lab(dir, lab, 0, NULL, true, err, sizeof(err));
+	r = boot_tree_write_for_lab(dir, lab, 0, NULL, true, err, sizeof(err));
 	snprintf(ret_root->path, sizeof(ret_root->path), "%s", dir);
 	ret_root->generated = true;
 	if (r < 0) {
@@ -79,6 +127,10 @@ void lab_root_release(struct lab_root *root)
 		nftw(root->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	root->generated = false;
 	root->path[0] = '\0';
+	if (root->nfs_generated && root->nfs_path[0])
+		nftw(root->nfs_path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	root->nfs_generated = false;
+	root->nfs_path[0] = '\0';
 }
 
 /* ---- DHCP ----------------------------------------------------------------- */
@@ -153,6 +205,102 @@ static bool who_by_lease(void *ctx, uint32_t ip, char board[32], char model[16],
 	return true;
 }
 
+/* ---- NFS ------------------------------------------------------------------ */
+
+static bool who_for_rpc(void *ctx, uint32_t ip, char board[32], char model[16])
+{
+	char root[PATH_MAX];
+	return who_by_lease(ctx, ip, board, model, root);
+}
+
+/* The exports: the lab's, or the generated roots (shared + one per board). */
+static int nfs_exports_for(struct lab_servers *s, const struct lab_root *root, size_t *ret_n)
+{
+	const struct lab *lab = s->lab;
+	size_t n = lab->nfs.n_exports ? lab->nfs.n_exports : 1 + lab->n_boards;
+	s->exports = calloc(n, sizeof(*s->exports));
+	if (!s->exports)
+		return -ENOMEM;
+	if (lab->nfs.n_exports) {
+		for (size_t i = 0; i < n; i++) {
+			const struct lab_nfs_export *x = &lab->nfs.exports[i];
+			struct nfs_export_config *e = &s->exports[i];
+			snprintf(e->name, sizeof(e->name), "%s", x->path);
+			snprintf(e->dir, sizeof(e->dir), "%s", x->dir);
+			e->read_only = x->read_only;
+			snprintf(e->board, sizeof(e->board), "%s", x->board);
+		}
+	} else {
+		struct nfs_export_config *e = &s->exports[0];
+		snprintf(e->name, sizeof(e->name), "%s/%s", BOOT_TREE_NFS_BASE, ROOT_TREE_SHARED);
+		snprintf(e->dir, sizeof(e->dir), "%s/srv/%s", root->nfs_path, ROOT_TREE_SHARED);
+		for (size_t i = 0; i < lab->n_boards; i++) {
+			const char *name = lab->boards[i].name;
+			e = &s->exports[1 + i];
+			snprintf(e->name, sizeof(e->name), "%s/%s", BOOT_TREE_NFS_BASE, name);
+			snprintf(e->dir, sizeof(e->dir), "%s/srv/%s", root->nfs_path, name);
+			snprintf(e->board, sizeof(e->board), "%s", name);
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
+/* Where handle keys live when the lab names no place: the user's state directory. */
+static void default_state_dir(char out[PATH_MAX])
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	if (xdg && xdg[0])
+		snprintf(out, PATH_MAX, "%s/pitest", xdg);
+	else if (home && home[0])
+		snprintf(out, PATH_MAX, "%s/.local/state/pitest", home);
+	else
+		out[0] = '\0'; /* keys for this run only */
+}
+
+static int nfs_start(struct lab_servers *s, struct event_base *base, struct timeline *tl,
+		     const struct lab_root *root, double time_scale, struct fault_engine *faults,
+		     uint32_t server_ip)
+{
+	const struct lab *lab = s->lab;
+	struct nfs_fs_config fcfg = { 0 };
+	int err = nfs_exports_for(s, root, &fcfg.n_exports);
+	if (err)
+		return err;
+	fcfg.exports = s->exports;
+	if (root && root->nfs_state[0])
+		snprintf(fcfg.state_dir, sizeof(fcfg.state_dir), "%s", root->nfs_state);
+	else
+		default_state_dir(fcfg.state_dir);
+	char msg[512] = "";
+	err = nfs_fs_new(&fcfg, &s->nfs, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "pitest: %s: cannot serve NFS: %s\n", lab->path, msg);
+		return err;
+	}
+	struct rpc_server_config rcfg = {
+		.fs = s->nfs,
+		.time_scale = time_scale,
+		.who = who_for_rpc,
+		.who_ctx = s,
+	};
+	err = rpc_server_new(&rcfg, tl, faults, &s->rpc);
+	if (err) {
+		fprintf(stderr, "pitest: cannot start the NFS server: %s\n", strerror(-err));
+		return err;
+	}
+	struct rpc_glue_config gcfg = {
+		.bind_ip = server_ip,
+		.pmap_port = lab->nfs.pmap_port,
+		.nfs_port = lab->nfs.port ? lab->nfs.port : LAB_NFS_PORT,
+		.no_pmap = lab->nfs.pmap_port == 0,
+	};
+	err = rpc_glue_new(base, s->rpc, tl, &gcfg, &s->rpc_glue, msg, sizeof(msg));
+	if (err)
+		fprintf(stderr, "pitest: cannot serve NFS on %s: %s\n", s->address, msg);
+	return err;
+}
+
 int lab_servers_start(struct event_base *base, struct timeline *tl, const struct lab *lab,
 		      const struct lab_root *root, const struct suite_case *kase,
 		      double time_scale, struct fault_engine *faults, const char *lease_file,
@@ -211,6 +359,11 @@ int lab_servers_start(struct event_base *base, struct timeline *tl, const struct
 			goto fail;
 		}
 	}
+	if (lab->nfs.n_exports || (root && root->nfs_path[0])) {
+		err = nfs_start(s, base, tl, root, time_scale, faults, dcfg.server_ip);
+		if (err)
+			goto fail;
+	}
 	*ret_servers = s;
 	return 0;
 fail:
@@ -222,6 +375,10 @@ void lab_servers_stop(struct lab_servers *s)
 {
 	if (!s)
 		return;
+	rpc_glue_free(s->rpc_glue);
+	rpc_server_free(s->rpc);
+	nfs_fs_free(s->nfs);
+	free(s->exports);
 	tftp_glue_free(s->tftp_glue);
 	tftp_server_free(s->tftp);
 	dhcp_glue_free(s->dhcp_glue);
@@ -233,6 +390,11 @@ void lab_servers_stop(struct lab_servers *s)
 struct dhcp_server *lab_servers_dhcp(struct lab_servers *s)
 {
 	return s->dhcp;
+}
+
+bool lab_servers_nfs(const struct lab_servers *s)
+{
+	return s->rpc_glue != NULL;
 }
 
 const char *lab_servers_address(const struct lab_servers *s)

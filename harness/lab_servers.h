@@ -5,7 +5,10 @@
  *
  * Also owns the TFTP root of a virtual lab that names none: a boot tree
  * generated for the lab into a private temporary directory, removed again
- * by lab_root_release().
+ * by lab_root_release(); likewise its NFS roots (`pitest mkroot --lab`).
+ *
+ * NFS (portmapper, MOUNT and NFSv3) is served when the lab has exports or
+ * is virtual; its events are attributed to boards through the DHCP leases.
  */
 #ifndef PITEST_LAB_SERVERS_H
 #define PITEST_LAB_SERVERS_H
@@ -23,6 +26,12 @@ struct dhcp_server;
 struct lab_root {
 	char path[PATH_MAX];  /* "" = no TFTP root: TFTP is not served */
 	bool generated;       /* a temporary tree of ours, to remove */
+	/* NFS roots generated for a virtual lab without nfs.exports ("" = none):
+	 * nfs_path/rootfs served as /srv/pitest/rootfs, nfs_path/<board> as
+	 * /srv/pitest/<board> to that board only. */
+	char nfs_path[PATH_MAX];
+	bool nfs_generated;
+	char nfs_state[PATH_MAX]; /* handle keys: the lab's nfs.state, else per run */
 };
 
 /*
@@ -36,8 +45,9 @@ void lab_root_release(struct lab_root *root);
 struct lab_servers;
 
 /*
- * Starts DHCP (port 67 on the lab's interface) and, when root->path is set,
- * TFTP (the interface's address, the lab's TFTP port). `kase` may be NULL
+ * Starts DHCP (port 67 on the lab's interface), TFTP when root->path is set
+ * (the interface's address, the lab's TFTP port) and NFS when the lab has
+ * exports or root->nfs_path is set (ports 111 and 2049 by default). `kase` may be NULL
  * (serve). lease_file may be NULL. Prints one message and returns -errno on
  * failure.
  */
@@ -50,6 +60,8 @@ void lab_servers_stop(struct lab_servers *s);
 
 /* The DHCP server (to load leases before serving, or for tests). */
 struct dhcp_server *lab_servers_dhcp(struct lab_servers *s);
+/* Whether NFS is served. */
+bool lab_servers_nfs(const struct lab_servers *s);
 /* The server address as text, for messages. */
 const char *lab_servers_address(const struct lab_servers *s);
 

@@ -5,6 +5,8 @@
  */
 #include "harness/suite.h"
 
+#include "servers/nfs3_const.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -50,6 +52,16 @@ static const char *const tftp_packets[] = { "rrq", "oack", "data", NULL };
 static const char *const tftp_rrq[] = { "rrq", NULL };
 static const char *const tftp_data[] = { "data", NULL };
 
+/* NFS-phase calls the server asks about (rpc_server.h): procedure names of
+ * the portmapper, MOUNT and NFSv3, lower case. */
+static const char *const nfs_calls[] = {
+	"null", "getport", "dump", "set", "unset", "mnt", "umnt", "umntall", "export",
+	"getattr", "setattr", "lookup", "access", "readlink", "read", "write", "create",
+	"mkdir", "symlink", "mknod", "remove", "rmdir", "rename", "link", "readdir",
+	"readdirplus", "fsstat", "fsinfo", "pathconf", "commit", NULL
+};
+static const char *const nfs_read[] = { "read", NULL };
+
 /* Servers faults apply to, and what their `on:` names. */
 static const struct {
 	const char *name;
@@ -62,6 +74,8 @@ static const struct {
 	  "drop, delay, nak, omit-option or corrupt" },
 	{ "tftp", tftp_packets, "a TFTP packet (rrq, oack, data)",
 	  "error, missing, stall, truncate, ignore-options, duplicate, rate, drop, delay or corrupt" },
+	{ "nfs", nfs_calls, "an NFS-phase call (getport, mnt, lookup, getattr, read, write...)",
+	  "drop, drop-reply, delay, error, truncate, stall or close" },
 };
 
 /*
@@ -88,6 +102,13 @@ static const struct {
 	{ "tftp", FAULT_STALL, tftp_data },
 	{ "tftp", FAULT_DUPLICATE, tftp_data },
 	{ "tftp", FAULT_CORRUPT, tftp_data },
+	{ "nfs", FAULT_DROP, nfs_calls },
+	{ "nfs", FAULT_DROP_REPLY, nfs_calls },
+	{ "nfs", FAULT_DELAY, nfs_calls },
+	{ "nfs", FAULT_ERROR, nfs_calls },
+	{ "nfs", FAULT_TRUNCATE, nfs_read },
+	{ "nfs", FAULT_STALL, nfs_calls },
+	{ "nfs", FAULT_CLOSE, nfs_calls },
 };
 
 /* ---- raw structs --------------------------------------------------------- */
@@ -422,12 +443,16 @@ static int parse_size(const char *text, uint64_t max, uint64_t *ret)
  * A fault's parameters: each is taken only by the actions (and servers)
  * that use it; any other use is a sign of a mix-up and says so.
  */
+static int fill_nfs_params(struct suite_ctx *c, const struct raw_fault *rf, const char *base,
+			   struct fault_rule *f);
+
 static int fill_fault_params(struct suite_ctx *c, const struct raw_fault *rf, const char *base, bool tftp,
 			     struct fault_rule *f)
 {
 	char path[YAML_LINES_PATH_MAX];
 	uint64_t u;
 	int r;
+	bool nfs = strcmp(f->server, "nfs") == 0;
 
 	yaml_lines_path(path, sizeof(path), "%s.delay", base);
 	if (f->action == FAULT_DELAY) {
@@ -435,9 +460,16 @@ static int fill_fault_params(struct suite_ctx *c, const struct raw_fault *rf, co
 			return FAIL(c, base, "expected a 'delay:' duration for action delay (got none)");
 		if ((r = parse_positive_duration(c, path, rf->delay, &f->delay_s)) < 0)
 			return r;
+	} else if (nfs && f->action == FAULT_STALL && rf->delay) {
+		/* how long the connection stays silent; without it, for good */
+		if ((r = parse_positive_duration(c, path, rf->delay, &f->delay_s)) < 0)
+			return r;
 	} else if (rf->delay) {
-		return FAIL(c, path, "expected 'delay:' only with action delay (got action '%s')", rf->action);
+		return FAIL(c, path, "expected 'delay:' only with action delay%s (got action '%s')",
+			    nfs ? " or stall" : "", rf->action);
 	}
+	if (nfs)
+		return fill_nfs_params(c, rf, base, f);
 
 	/* DHCP only: option */
 	bool wants_option = !tftp && (f->action == FAULT_OMIT_OPTION || f->action == FAULT_CORRUPT);
@@ -479,7 +511,12 @@ static int fill_fault_params(struct suite_ctx *c, const struct raw_fault *rf, co
 		if (!tftp_vals[i])
 			continue;
 		yaml_lines_path(path, sizeof(path), "%s.%s", base, tftp_keys[i]);
-		return FAIL(c, path, "expected '%s:' only with server tftp (got server '%s')", tftp_keys[i], f->server);
+		return FAIL(c, path, "expected '%s:' only with server tftp%s (got server '%s')", tftp_keys[i],
+			    strcmp(tftp_keys[i], "file") == 0 || strcmp(tftp_keys[i], "bytes") == 0 ||
+					    strcmp(tftp_keys[i], "code") == 0
+				    ? " or nfs"
+				    : "",
+			    f->server);
 	}
 	if (!tftp)
 		return 0;
@@ -548,6 +585,56 @@ static int fill_fault_params(struct suite_ctx *c, const struct raw_fault *rf, co
 	return 0;
 }
 
+/* NFS: file (a path glob), bytes (truncate), code (error: a status name or number). */
+static int fill_nfs_params(struct suite_ctx *c, const struct raw_fault *rf, const char *base,
+			   struct fault_rule *f)
+{
+	char path[YAML_LINES_PATH_MAX];
+	int r;
+	static const char *const other_keys[] = { "option", "value", "block", "rate", "message" };
+	const char *const other_vals[] = { rf->option, rf->value, rf->block, rf->rate, rf->message };
+	for (size_t i = 0; i < sizeof(other_keys) / sizeof(other_keys[0]); i++) {
+		if (!other_vals[i])
+			continue;
+		yaml_lines_path(path, sizeof(path), "%s.%s", base, other_keys[i]);
+		return FAIL(c, path, "expected no '%s:' with server nfs (it takes file, bytes, code, delay)",
+			    other_keys[i]);
+	}
+	yaml_lines_path(path, sizeof(path), "%s.file", base);
+	if (rf->file) {
+		if (!*rf->file)
+			return FAIL(c, path, "expected a path or glob like /srv/pitest/*/usr/sbin/init or init (got '')");
+		if ((r = copy_text(c, path, "a path glob", rf->file, f->file, sizeof(f->file))) < 0)
+			return r;
+	}
+	yaml_lines_path(path, sizeof(path), "%s.bytes", base);
+	if (f->action == FAULT_TRUNCATE) {
+		if (!given(rf->bytes))
+			return FAIL(c, base, "expected a 'bytes:' length for action truncate (got none)");
+		if (parse_size(rf->bytes, UINT32_MAX, &f->bytes) < 0)
+			return FAIL(c, path, "expected a size in bytes like 4096 or 64K (got '%s')", rf->bytes);
+	} else if (rf->bytes) {
+		return FAIL(c, path, "expected 'bytes:' only with action truncate (got action '%s')", rf->action);
+	}
+	yaml_lines_path(path, sizeof(path), "%s.code", base);
+	if (f->action == FAULT_ERROR) {
+		if (!given(rf->code))
+			return FAIL(c, base, "expected an error 'code:' for action error, like NFS3ERR_IO or MNT3ERR_ACCES (got none)");
+		uint32_t st;
+		/* MNT answers with a mountstat3, everything else with an nfsstat3 */
+		bool mnt = fnmatch(f->on, "mnt", 0) == 0 && strcmp(f->on, "*") != 0;
+		if (mnt ? mount3_stat_from_name(rf->code, &st) < 0 : nfs3_stat_from_name(rf->code, &st) < 0)
+			return FAIL(c, path, "expected %s (got '%s')",
+				    mnt ? "a MOUNT status like MNT3ERR_ACCES, MNT3ERR_NOENT or 13"
+					: "an NFS status like NFS3ERR_IO, NFS3ERR_JUKEBOX, NFS3ERR_STALE or 5",
+				    rf->code);
+		f->code = (int)st;
+	} else if (rf->code) {
+		return FAIL(c, path, "expected 'code:' only with action error (got action '%s')", rf->action);
+	}
+	return 0;
+}
+
 static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const char *base, struct fault_rule *f)
 {
 	char path[YAML_LINES_PATH_MAX], names[64];
@@ -562,7 +649,7 @@ static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const cha
 	while (si < n_servers && strcmp(rf->server, fault_servers[si].name) != 0)
 		si++;
 	if (si == n_servers)
-		return FAIL(c, path, "expected the server a fault applies to: dhcp or tftp (got '%s')", rf->server);
+		return FAIL(c, path, "expected the server a fault applies to: dhcp, tftp or nfs (got '%s')", rf->server);
 	snprintf(f->server, sizeof(f->server), "%s", rf->server);
 	bool tftp = strcmp(f->server, "tftp") == 0;
 
