@@ -249,7 +249,10 @@ static int vpower_on(struct board *b)
 
 	char *argv[] = { b->self_exe, "vpi", "--model", model, "--mac",
 			 (char *)b->spec->mac_text, "--serial", serial, "--iface",
-			 (char *)ifname, "--time-scale", scale, NULL };
+			 (char *)ifname, "--time-scale", scale,
+			 /* virtual labs always serve an NFS root, so the board goes
+			  * on past the kernel hand-off as a real one does */
+			 "--kernel", NULL };
 	rc = vlab_board_spawn(b->vlab, b->spec->name, argv, &pid, &out_fd, &err_fd);
 	if (rc < 0)
 		return rc;

@@ -106,25 +106,6 @@ static int parse_export(const char *arg, struct nfs_export_config *x)
 	return 0;
 }
 
-/* mkdir -p for the state directory. */
-static int make_dirs(const char *path)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int default_state_dir(char *buf, size_t cap)
 {
 	const char *xdg = getenv("XDG_STATE_HOME");
@@ -219,11 +200,6 @@ int nfsd_main(int argc, char **argv)
 			return usage_error("--state: path too long", state);
 	} else if (default_state_dir(fcfg.state_dir, sizeof(fcfg.state_dir)) < 0) {
 		fcfg.state_dir[0] = '\0'; /* no home: a key for this run only */
-	}
-	if (fcfg.state_dir[0] && make_dirs(fcfg.state_dir) < 0) {
-		fprintf(stderr, "pitest nfsd: cannot create the state directory %s: %s\n",
-			fcfg.state_dir, strerror(errno));
-		return 1;
 	}
 
 	int status = 1;

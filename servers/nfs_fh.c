@@ -89,6 +89,25 @@ static int read_key(int dirfd, uint8_t key[NFS_FH_KEY_LEN], char *err, size_t er
 	return 0;
 }
 
+/* mkdir -p, private: the directory holds the handle key. */
+static int make_state_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
 int nfs_fh_key_load(const char *state_dir, uint8_t ret_key[NFS_FH_KEY_LEN], char *err,
 		    size_t errcap)
 {
@@ -101,6 +120,8 @@ int nfs_fh_key_load(const char *state_dir, uint8_t ret_key[NFS_FH_KEY_LEN], char
 		return 0;
 	}
 	int dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && errno == ENOENT && make_state_dirs(state_dir) == 0)
+		dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		int e = errno;
 		snprintf(err, errcap, "state dir %s: %s", state_dir, strerror(e));
