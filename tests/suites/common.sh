@@ -20,3 +20,34 @@ assert_nothing_left() {
   if pgrep -f "pitest vpi" >/dev/null; then pgrep -af "pitest vpi" >&2; fail "board processes left behind"; fi
   [ -z "$(lab_links)" ] || fail "lab links left in the host namespace: $(lab_links)"
 }
+
+# Runs suite $1 on the virtual lab (generated trees under $tmp/t) into
+# $tmp/{out.xml,events.jsonl,stdout,stderr}; fails unless pitest passed, the
+# JUnit report is schema-valid with no failures and as many testcases as
+# PASS lines, and at least $2 testcases ran. Sets n to the testcase count.
+run_suite_on_virtual_lab() {
+  local suite=$1 min=$2 rc f passed
+  mkdir -p "$tmp/t"
+  set +e
+  TMPDIR="$tmp/t" "$PITEST_BIN" --suite "$suite" --lab "$PITEST_SOURCE_DIR/fixtures/labs/virtual.yaml" \
+    --junit "$tmp/out.xml" --events "$tmp/events.jsonl" -q > "$tmp/stdout" 2> "$tmp/stderr"
+  rc=$?
+  set -e
+  cat "$tmp/stdout"
+  [ $rc -eq 0 ] || { cat "$tmp/stderr" >&2; fail "pitest exited $rc"; }
+  xmllint --noout --schema "$PITEST_SOURCE_DIR/tests/config/junit.xsd" "$tmp/out.xml"
+  n=$(xmllint --xpath 'count(//testcase)' "$tmp/out.xml")
+  f=$(xmllint --xpath 'count(//testcase[failure])' "$tmp/out.xml")
+  passed=$(grep -c '^PASS ' "$tmp/stdout" || true)
+  [ "$f" -eq 0 ] || fail "$f failures in the report"
+  [ "$n" -eq "$passed" ] || fail "JUnit has $n testcases, the run printed $passed"
+  [ "$n" -ge "$min" ] || fail "only $n testcases, want at least $min"
+}
+
+# Fails unless every event type named is in the events file.
+assert_events() {
+  local e
+  for e in "$@"; do
+    grep -q "\"event\":\"$e\"" "$tmp/events.jsonl" || fail "no $e event in the events file"
+  done
+}

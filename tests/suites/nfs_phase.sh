@@ -6,26 +6,9 @@
 # prompt, per-board roots written only by their own board, and the
 # generated trees removed afterwards.
 . "$(dirname "$0")/common.sh"
-lab="$PITEST_SOURCE_DIR/fixtures/labs/virtual.yaml"
-mkdir -p "$tmp/t"
-
-set +e
-TMPDIR="$tmp/t" "$PITEST_BIN" --suite nfs-phase --lab "$lab" --junit "$tmp/out.xml" \
-  --events "$tmp/events.jsonl" -q > "$tmp/stdout" 2> "$tmp/stderr"
-rc=$?
-set -e
-cat "$tmp/stdout"
-[ $rc -eq 0 ] || { cat "$tmp/stderr" >&2; fail "pitest exited $rc"; }
-xmllint --noout --schema "$PITEST_SOURCE_DIR/tests/config/junit.xsd" "$tmp/out.xml"
-n=$(xmllint --xpath 'count(//testcase)' "$tmp/out.xml")
-f=$(xmllint --xpath 'count(//testcase[failure])' "$tmp/out.xml")
-passed=$(grep -c '^PASS ' "$tmp/stdout" || true)
-[ "$f" -eq 0 ] || fail "$f failures in the report"
-[ "$n" -eq "$passed" ] || fail "JUnit has $n testcases, the run printed $passed"
-[ "$n" -ge 32 ] || fail "only $n testcases (7 cases over the lab's boards give 32)"
-for e in rpc.call rpc.connect nfs.mount fault.applied vpi.exit; do
-  grep -q "\"event\":\"$e\"" "$tmp/events.jsonl" || fail "no $e event in the events file"
-done
+# 7 cases over the lab's boards give 32 testcases.
+run_suite_on_virtual_lab nfs-phase 32
+assert_events rpc.call rpc.connect nfs.mount fault.applied vpi.exit
 # Every board reached its login prompt and mounted its own root.
 for b in pi2-1:rootfs pi3b-1:rootfs pi3bplus-1:pi3bplus-1 pi4b-1:pi4b-1 pi5-1:rootfs; do
   grep -q "\"board\":\"${b%%:*}\",\"event\":\"console.line\",\"text\":\"[a-z0-9-]* login: \"" "$tmp/events.jsonl" \
