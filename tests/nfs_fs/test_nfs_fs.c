@@ -832,11 +832,20 @@ static void test_config_errors(void **state)
 	assert_int_equal(nfs_fs_new(&cfg, &fs, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "does-not-exist"));
 	cfg.n_exports = 1;
-	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/no-state", e->top);
-	assert_int_equal(nfs_fs_new(&cfg, &fs, err, sizeof(err)), -ENOENT);
-	/* A key file of the wrong size is an error, not silently replaced. */
+	/* A missing state dir is made, private; one that cannot be is an error. */
 	char p[256];
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/new-state/sub", e->top);
+	assert_int_equal(nfs_fs_new(&cfg, &fs, err, sizeof(err)), 0);
+	nfs_fs_free(fs);
+	fs = NULL;
+	struct stat st;
+	assert_int_equal(stat(tl_path(p, sizeof(p), e->top, "new-state/sub/fh.key"), &st), 0);
+	assert_int_equal(stat(tl_path(p, sizeof(p), e->top, "new-state/sub"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
 	tl_write_file(tl_path(p, sizeof(p), e->top, "badkey"), "");
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/badkey/sub", e->top);
+	assert_int_equal(nfs_fs_new(&cfg, &fs, err, sizeof(err)), -ENOTDIR);
+	/* A key file of the wrong size is an error, not silently replaced. */
 	mkdir(tl_path(p, sizeof(p), e->top, "st2"), 0700);
 	tl_write_file(tl_path(p, sizeof(p), e->top, "st2/fh.key"), "short");
 	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/st2", e->top);
