@@ -14,6 +14,8 @@
 #       registered with rpcbind on ADDR:111. Waits (bounded) for "NFS SERVER
 #       INITIALIZED" and for rpcinfo to list NFS v3. Returns 1, with the
 #       logs on stderr, on failure.
+#       GANESHA_UDP=1 in the environment also serves (and registers) NFS and
+#       MOUNT over UDP (Enable_UDP, Transports = UDP, TCP).
 #   ganesha_stop       stop both daemons and remove the temp dir (kept, with
 #                      its path printed, when GANESHA_KEEP=1)
 #   ganesha_kill       stop both daemons, keep the temp dir
@@ -48,6 +50,8 @@ ganesha_start() { # DIR EXPORT ADDR [NFS_PORT [MNT_PORT]]
 	# ganesha resolves Bind_addr with AI_ADDRCONFIG, which fails for
 	# 127.0.0.1 in a namespace whose only interface is lo: there it binds
 	# the wildcard, which in a test's own namespace is loopback anyway.
+	local udp=false transports=TCP
+	[ "${GANESHA_UDP:-0}" = 1 ] && udp=true transports="UDP, TCP"
 	local bind="Bind_addr = $addr;"
 	case $addr in 127.*) bind="# Bind_addr: wildcard (loopback-only namespace)" ;; esac
 	cat >"$GANESHA_TMP/ganesha.conf" <<EOF
@@ -58,7 +62,7 @@ NFS_CORE_PARAM {
 	Protocols = 3;
 	Enable_NLM = false;
 	Enable_RQUOTA = false;
-	Enable_UDP = false;
+	Enable_UDP = $udp;
 	mount_path_pseudo = true;
 	Plugins_Dir = $GANESHA_PLUGINS;
 }
@@ -68,7 +72,7 @@ EXPORT {
 	Path = $dir;
 	Pseudo = $export;
 	Protocols = 3;
-	Transports = TCP;
+	Transports = $transports;
 	Access_Type = RW;
 	Squash = No_Root_Squash;
 	SecType = sys;

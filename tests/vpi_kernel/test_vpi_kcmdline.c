@@ -82,6 +82,48 @@ static void test_all_options(void **state)
 	assert_int_equal(c.retrans, 5);
 	assert_int_equal(c.vers, 2);
 	assert_string_equal(c.init, "/bin/sh");
+	assert_true(c.timeo_set);
+	assert_true(c.retrans_set);
+}
+
+/* vers= spellings, and which timers were given (each client defaults by its transport) */
+static void test_versions_and_unset_timers(void **state)
+{
+	(void)state;
+	struct vpi_kcmdline c;
+	char err[128];
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,vers=4.2,proto=tcp", &c, err,
+					    sizeof(err)), 0);
+	assert_int_equal(c.vers, 4);
+	assert_int_equal(c.minorversion, 2);
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,vers=4", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.vers, 4);
+	assert_int_equal(c.minorversion, -1);
+	/* PiServer writes ",v3"; the last version option wins */
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,vers=2,v3", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.vers, 3);
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,v4.1", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.vers, 4);
+	assert_int_equal(c.minorversion, 1);
+	assert_int_equal(vpi_kcmdline_parse("nfsroot=/r,vers=4.3", &c, err, sizeof(err)), -EINVAL);
+
+	/* tcp with mountproto=udp and no timeo=: the MOUNT client takes UDP's own defaults */
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,tcp,mountproto=udp", &c, err,
+					    sizeof(err)), 0);
+	assert_true(c.tcp);
+	assert_false(c.mount_tcp);
+	assert_false(c.timeo_set);
+	assert_false(c.retrans_set);
+	assert_int_equal(c.timeo, 600);
+	/* udp alone: MOUNT follows (nfs_set_mount_transport_protocol) */
+	assert_int_equal(vpi_kcmdline_parse("root=/dev/nfs nfsroot=/r,vers=3,udp,timeo=20", &c, err,
+					    sizeof(err)), 0);
+	assert_false(c.tcp);
+	assert_false(c.mount_tcp);
+	assert_true(c.timeo_set);
+	assert_false(c.retrans_set);
+	assert_int_equal(c.timeo, 20);
+	assert_int_equal(c.retrans, 3);
 }
 
 static void test_defaults_and_ip(void **state)
@@ -206,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated_cmdline),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_versions_and_unset_timers),
 		cmocka_unit_test(test_defaults_and_ip),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_kdhcp),

@@ -3,7 +3,10 @@
 # DHCP and TFTP from dnsmasq (a `pitest mktree` tree), then the kernel
 # stage: ip=dhcp, the NFS root mount, /sbin/init and systemd up to the
 # login prompt, over a `pitest mkroot` root served by SERVER: "ganesha"
-# (nfs-ganesha + rpcbind, tests/lib/ganesha.sh) or "pitest" (pitest nfsd).
+# (nfs-ganesha + rpcbind, tests/lib/ganesha.sh, with UDP enabled) or
+# "pitest" (pitest nfsd). Then the same root over UDP (nfsroot=...,udp),
+# and the mounts a v3-only server refuses: a wrong path, vers=2 (MOUNT v1)
+# and vers=4 (NFSv4 NULL on 2049), each retried and ending in the panic.
 # Two namespaces joined by a veth; the server side of the script runs
 # inside the server namespace. Exits 77 (skip) only without root.
 set -u
@@ -62,7 +65,13 @@ fail() { echo "FAIL: $*"; FAILED=1; }
 "$PITEST" mktree --server 192.168.1.1 "$BOOT" >/dev/null || { fail "mktree"; exit 1; }
 "$PITEST" mkroot --hostname pi4b-1 "$NFS" >/dev/null || { fail "mkroot"; exit 1; }
 CMDLINE=$(cat "$BOOT/cmdline.txt")
-case $CMDLINE in *"nfsroot=192.168.1.1:/srv/pitest/rootfs,"*) ;; *) fail "cmdline.txt: $CMDLINE"; exit 1 ;; esac
+case $CMDLINE in *"nfsroot=192.168.1.1:/srv/pitest/rootfs,vers=3,tcp "*) ;; *) fail "cmdline.txt: $CMDLINE"; exit 1 ;; esac
+cp "$BOOT/cmdline.txt" "$TMP/cmdline.orig"
+# set_nfs_opts OPTS: cmdline.txt with nfsroot=...,OPTS instead of vers=3,tcp
+set_nfs_opts() {
+	sed "s#/srv/pitest/rootfs,vers=3,tcp #/srv/pitest/rootfs,$1 #" "$TMP/cmdline.orig" >"$BOOT/cmdline.txt"
+	grep -q "rootfs,$1 " "$BOOT/cmdline.txt" || fail "cmdline.txt not rewritten for $1"
+}
 
 dnsmasq --no-daemon --conf-file=/dev/null --port=0 --bind-interfaces --interface=vsrv \
 	--dhcp-range=192.168.1.50,192.168.1.150,12h \
@@ -78,7 +87,7 @@ ganesha)
 	# shellcheck source=../lib/ganesha.sh
 	. "$SRC/tests/lib/ganesha.sh"
 	# the MOUNT path is ganesha's Pseudo path: the cmdline's /srv/pitest/rootfs
-	ganesha_start "$NFS/rootfs" /srv/pitest/rootfs 192.168.1.1 || { fail "ganesha did not start"; exit 1; }
+	GANESHA_UDP=1 ganesha_start "$NFS/rootfs" /srv/pitest/rootfs 192.168.1.1 || { fail "ganesha did not start"; exit 1; }
 	SERVER_LOG=$GANESHA_TMP/ganesha.log
 	;;
 pitest)
@@ -104,6 +113,7 @@ done
 run_board() {
 	local name=$1 model=$2 mac=$3 serial=$4
 	shift 4
+	[ "$SERVER" = pitest ] && EVENTS_MARK=$(wc -l <"$TMP/nfsd.jsonl")
 	ip -n "$NS_B" link set eth0 down
 	ip -n "$NS_B" addr flush dev eth0
 	ip -n "$NS_B" link set eth0 address "$mac"
@@ -132,6 +142,19 @@ expect_lines() {
 	done
 }
 expect_re() { grep -qE -- "$3" "$TMP/$1.$2" || fail "$1: nothing matching '$3' in $2"; }
+# pitest nfsd only: the server's rpc.call events of the last run_board
+# (EVENTS_MARK lines were there before it) matching an ERE, counted
+EVENTS_MARK=0
+server_calls() {
+	[ "$SERVER" = pitest ] || { echo 0; return; }
+	tail -n +$((EVENTS_MARK + 1)) "$TMP/nfsd.jsonl" | grep -cE -- "$1"
+}
+expect_calls() { # NAME ERE MIN [MAX]
+	[ "$SERVER" = pitest ] || return 0
+	local n
+	n=$(server_calls "$2")
+	[ "$n" -ge "$3" ] && [ "$n" -le "${4:-$n}" ] || fail "$1: $n calls matching '$2', expected ${3}..${4:-}"
+}
 
 start=$(date +%s)
 for b in "pi4b dc:a6:32:01:36:c2 10000000aabbccdd 192.168.1.101" \
@@ -163,7 +186,7 @@ for b in "pi4b dc:a6:32:01:36:c2 10000000aabbccdd 192.168.1.101" \
 	else
 		! grep -q "Initializing machine ID" "$TMP/$name.out" || fail "$name: machine ID initialized twice"
 	fi
-	expect_re "$name" err "^vpi: NFS root /srv/pitest/rootfs mounted, rsize [0-9]+ wsize [0-9]+$"
+	expect_re "$name" err "^vpi: NFS root /srv/pitest/rootfs mounted, rsize 4096 wsize 4096, proto=tcp mountproto=tcp$"
 done
 # the first boot wrote the machine ID and the random seed through NFS
 [ "$(wc -c <"$NFS/rootfs/etc/machine-id")" = 33 ] || fail "machine-id not written"
@@ -179,6 +202,67 @@ expect_lines wrongpath \
 	"VFS: Unable to mount root fs via NFS." \
 	"VFS: Cannot open root device \"nfs\" or unknown-block(0,255): error -6" \
 	"Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,255)"
+
+# ---- the same root over UDP: portmap, MOUNT and NFS all in datagrams,
+# rsize/wsize asked 1 MiB but 32 KiB at most over UDP
+set_nfs_opts "vers=3,udp,rsize=1048576,wsize=1048576"
+run_board udp pi4b dc:a6:32:01:36:c2 10000000aabbccdd
+expect_rc udp 0
+expect_lines udp \
+	"Kernel command line: $(cat "$BOOT/cmdline.txt")" \
+	"Sending DHCP requests ., OK" \
+	"VFS: Mounted root (nfs filesystem) on device 0:22." \
+	"Run /sbin/init as init process" \
+	"Welcome to Debian GNU/Linux 12 (bookworm)!" \
+	"pi4b-1 login: "
+expect_re udp err "^vpi: NFS root /srv/pitest/rootfs mounted, rsize 32768 wsize 32768, proto=udp mountproto=udp$"
+expect_calls udp '"prog":"portmap".*"proc":"GETPORT".*"transport":"udp"' 2 2
+expect_calls udp '"prog":"mount".*"proc":"MNT".*"transport":"udp".*"MNT3_OK"' 1 1
+expect_calls udp '"prog":"nfs".*"proc":"READ".*"transport":"udp"' 10
+expect_calls udp '"transport":"tcp"' 0 0
+! grep -q "not responding" "$TMP/udp.out" || echo "note: udp: a reply came late (loaded machine?)"
+# NFS over UDP with MOUNT over TCP (mountproto=tcp)
+set_nfs_opts "vers=3,udp,mountproto=tcp"
+run_board udpmnttcp pi4b dc:a6:32:01:36:c2 10000000aabbccdd
+expect_rc udpmnttcp 0
+expect_lines udpmnttcp "VFS: Mounted root (nfs filesystem) on device 0:22." "pi4b-1 login: "
+expect_re udpmnttcp err "^vpi: NFS root /srv/pitest/rootfs mounted, rsize 4096 wsize 4096, proto=udp mountproto=tcp$"
+expect_calls udpmnttcp '"prog":"mount".*"proc":"MNT".*"transport":"tcp"' 1 1
+expect_calls udpmnttcp '"prog":"nfs".*"transport":"tcp"' 0 0
+expect_calls udpmnttcp '"prog":"nfs".*"proc":"READ".*"transport":"udp"' 10
+
+# ---- refused mounts: retried after 5, 10, 20, 30, 30 s (board time), then the panic, exit 5
+expect_refused() { # NAME
+	expect_rc "$1" 5
+	expect_lines "$1" \
+		"VFS: Unable to mount root fs via NFS." \
+		"VFS: Cannot open root device \"nfs\" or unknown-block(0,255): error -6" \
+		"Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,255)"
+	[ "$(grep -c "NFS root mount attempt" "$TMP/$1.err")" = 6 ] || fail "$1: not 6 mount attempts"
+	! grep -q "VFS: Mounted root" "$TMP/$1.out" || fail "$1: mounted"
+}
+# vers=2 asks MOUNT v1: the server has v3 only (PROG_MISMATCH)
+set_nfs_opts "vers=2,tcp"
+run_board vers2 pi4b dc:a6:32:01:36:c2 10000000aabbccdd
+expect_refused vers2
+# pitest nfsd refuses MOUNT v1 outright (PROG_MISMATCH on the NULL ping);
+# ganesha answers the v1 NULL but not MNT v1 (PROC_UNAVAIL: -EOPNOTSUPP)
+if [ "$SERVER" = pitest ]; then
+	expect_re vers2 err "^vpi: NFS root mount attempt 6 failed: Protocol not supported \(mount NULL v1 over tcp\)$"
+else
+	expect_re vers2 err "^vpi: NFS root mount attempt 6 failed: Operation not supported \(mount MNT v1 over tcp\)$"
+fi
+# each attempt: GETPORT (MOUNT v1 finds v3's port), MOUNT v1 NULL refused; no MNT
+expect_calls vers2 '"prog":"mount".*"vers":"1".*"proc":"NULL".*"PROG_MISMATCH"' 6 6
+expect_calls vers2 '"proc":"MNT"' 0 0
+expect_calls vers2 '"prog":"portmap"' 6 6
+# vers=4: no portmapper, no MOUNT; NFSv4's NULL to 2049 gets PROG_MISMATCH
+set_nfs_opts "vers=4.1,tcp"
+run_board vers4 pi4b dc:a6:32:01:36:c2 10000000aabbccdd
+expect_refused vers4
+expect_re vers4 err "^vpi: NFS root mount attempt 6 failed: Protocol not supported \(nfs NULL v4 over tcp\)$"
+expect_calls vers4 '"prog":"nfs".*"vers":"4".*"proc":"NULL".*"transport":"tcp".*"PROG_MISMATCH"' 6 6
+expect_calls vers4 '"prog":"(portmap|mount)"' 0 0
 
 echo "took $(($(date +%s) - start)) s"
 [ "$FAILED" = 0 ] && echo PASS
