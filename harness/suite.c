@@ -668,7 +668,8 @@ static int fill_fault(struct suite_ctx *c, const struct raw_fault *rf, const cha
 	else
 		ui = n_uses;
 	if (ui == n_uses)
-		return FAIL(c, path, "expected a %s fault action: %s (got '%s')", f->server,
+		return FAIL(c, path, "expected %s %s fault action: %s (got '%s')",
+			    strcmp(f->server, "nfs") == 0 ? "an" : "a", f->server,
 			    fault_servers[si].actions_text, rf->action);
 	if (!glob_hits(f->on, fault_uses[ui].on)) {
 		names_text(fault_uses[ui].on, names, sizeof(names));
