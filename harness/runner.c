@@ -8,6 +8,16 @@
  * in order: an `expect` step consumes the first matching event of its board
  * after the previous one, an `absent` step fails on any matching event in
  * its window, and deadlines are board time divided by the lab's time scale.
+ *
+ * Except on the wire: a virtual board's timers run time_scale times faster,
+ * but its TFTP transfers run at wire speed, which no time scale speeds up
+ * (a 9 MB kernel takes seconds on a loaded host, a minute of board time at
+ * scale 10). So while a board has a transfer under way (from the server's
+ * tftp.rrq to its tftp.done, .probe, .error, .timeout or .refused) the
+ * deadline of an expect step, and the case's limit, run at wall time, as
+ * its wire would on a real bench: how fast the host moves bytes must not
+ * fail a board. Absent and wait windows stay board time: widening them
+ * would make them claim more than the suite wrote.
  */
 #include "harness/runner.h"
 
@@ -63,6 +73,13 @@ struct board_run {
 	size_t n_consumed;
 	struct event *timer;
 	struct event *power_off; /* deferred: finishing happens inside event listeners */
+	/* wire time (timeline seconds) of the board's TFTP transfers */
+	unsigned wire_open;   /* transfers under way now */
+	double wire_since;    /* when wire_open last left 0 */
+	double wire_total;    /* closed wire time of this run */
+	double step_wire0;    /* wire time when the current step began */
+	double step_credit;   /* wall seconds added to the current step's deadline */
+	double case_credit;   /* wall seconds added to the case limit for this run */
 	bool busy, again;     /* evaluate() is not re-entrant; re-run instead */
 	size_t first_index, end_index; /* timeline slice of this run */
 	double t_start, t_end;
@@ -172,6 +189,60 @@ static void run_finish(struct board_run *run, enum run_state state)
 	check_case_done(run->r);
 }
 
+/* Seconds the board has spent on the wire in this run, up to `now`. */
+static double wire_at(const struct board_run *run, double now)
+{
+	return run->wire_total + (run->wire_open ? now - run->wire_since : 0);
+}
+
+static void wire_close(struct board_run *run, double t, bool all)
+{
+	if (!run->wire_open)
+		return;
+	run->wire_open = all ? 0 : run->wire_open - 1;
+	if (!run->wire_open)
+		run->wire_total += t - run->wire_since;
+}
+
+/* Follows the board's transfers on the timeline (the server's events). */
+static void wire_track(struct board_run *run, const struct event *ev)
+{
+	const char *n = ev->name;
+	if (strcmp(n, "tftp.rrq") == 0) {
+		if (run->wire_open++ == 0)
+			run->wire_since = ev->t;
+	} else if (strcmp(n, "tftp.done") == 0 || strcmp(n, "tftp.probe") == 0 ||
+		   strcmp(n, "tftp.error") == 0 || strcmp(n, "tftp.timeout") == 0 ||
+		   strcmp(n, "tftp.refused") == 0) {
+		wire_close(run, ev->t, false);
+	} else if (strcmp(n, "fault.applied") == 0) {
+		/* a dropped RRQ ends without a TFTP event */
+		const char *server = event_get(ev, "server"), *on = event_get(ev, "on"),
+			   *action = event_get(ev, "action");
+		if (server && on && action && strcmp(server, "tftp") == 0 &&
+		    strcmp(on, "rrq") == 0 && strcmp(action, "drop") == 0)
+			wire_close(run, ev->t, false);
+	} else if (strcmp(n, "dhcp.discover") == 0 || strncmp(n, "power.", 6) == 0 ||
+		   strcmp(n, "vpi.exit") == 0) {
+		/* starting over, off or gone: nothing of it is on the wire */
+		wire_close(run, ev->t, true);
+	}
+}
+
+/*
+ * Wall seconds the deadline of a step that began with `wire0` wire seconds
+ * (and was already extended by `credit`) still owes the wire: a second on
+ * the wire is a second of board time, not time_scale of them.
+ */
+static double wire_owed(const struct board_run *run, double wire0, double credit)
+{
+	double scale = run->r->time_scale;
+	if (scale <= 1)
+		return 0;
+	double wire = wire_at(run, timeline_now(run->r->tl)) - wire0;
+	return wire * (1 - 1 / scale) - credit;
+}
+
 /* Lists the board's events since the step began, newest last. */
 static void describe_seen(struct board_run *run, char *out, size_t cap)
 {
@@ -211,9 +282,13 @@ static void run_fail(struct board_run *run, const char *type, const char *fmt_wh
 			 step->line, fmt_what, want, step->within_s, seen);
 		snprintf(run->detail, sizeof(run->detail), "%s", run->message);
 	} else {
+		char wire[64] = "";
+		if (run->step_credit > 0)
+			snprintf(wire, sizeof(wire), " (%.1fs of it on the wire at wall speed)",
+				 wire_at(run, timeline_now(run->r->tl)) - run->step_wire0);
 		snprintf(run->message, sizeof(run->message),
-			 "step %zu (line %d): %s %s within %gs", run->step + 1, step->line,
-			 fmt_what, want, step->within_s);
+			 "step %zu (line %d): %s %s within %gs%s", run->step + 1, step->line,
+			 fmt_what, want, step->within_s, wire);
 		char seen[3000];
 		describe_seen(run, seen, sizeof(seen));
 		snprintf(run->detail, sizeof(run->detail), "%s\nseen instead since the step began:\n%s",
@@ -230,6 +305,8 @@ static void advance(struct board_run *run)
 	run->step_armed = false;
 	run->step_started = timeline_now(run->r->tl);
 	run->step_start_index = timeline_count(run->r->tl);
+	run->step_wire0 = wire_at(run, run->step_started);
+	run->step_credit = 0;
 	if (run->timer)
 		evtimer_del(run->timer);
 }
@@ -241,6 +318,9 @@ static void arm_timer(struct board_run *run, double board_seconds)
 	run->step_armed = true;
 }
 
+/* Below this, wire time owed is not worth another timer round. */
+#define WIRE_OWED_MIN_S 0.001
+
 static void on_step_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -249,6 +329,16 @@ static void on_step_timer(evutil_socket_t fd, short what, void *arg)
 	if (run->state != RUN_ACTIVE)
 		return;
 	const struct suite_step *step = &run->kase->steps[run->step];
+	if (step->kind == STEP_EXPECT) {
+		double owed = wire_owed(run, run->step_wire0, run->step_credit);
+		if (owed > WIRE_OWED_MIN_S) {
+			/* the board was on the wire: its deadline is not there yet */
+			run->step_credit += owed;
+			struct timeval tv = to_timeval(owed);
+			evtimer_add(run->timer, &tv);
+			return;
+		}
+	}
 	switch (step->kind) {
 	case STEP_EXPECT:
 		run_fail(run, strncmp(step->event, "dhcp", 4) == 0 ? "dhcp" : "timeout",
@@ -402,8 +492,10 @@ static void on_event_for_runs(const struct event *ev, void *user)
 	struct runner *r = user;
 	for (size_t i = 0; i < r->n_runs; i++) {
 		struct board_run *run = &r->runs[i];
-		if (run->state == RUN_ACTIVE && strcmp(ev->board, run->spec->name) == 0)
+		if (run->state == RUN_ACTIVE && strcmp(ev->board, run->spec->name) == 0) {
+			wire_track(run, ev);
 			evaluate(run);
+		}
 	}
 }
 
@@ -455,6 +547,21 @@ static void on_case_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct runner *r = arg;
+	/* The limit is board time too: the wire time of its boards is owed. */
+	double owed = 0;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		struct board_run *run = &r->runs[i];
+		double o = run->state == RUN_ACTIVE ? wire_owed(run, 0, run->case_credit) : 0;
+		if (o > owed)
+			owed = o;
+	}
+	if (owed > WIRE_OWED_MIN_S) {
+		for (size_t i = 0; i < r->n_runs; i++)
+			r->runs[i].case_credit += owed;
+		struct timeval tv = to_timeval(owed);
+		evtimer_add(r->case_timer, &tv);
+		return;
+	}
 	for (size_t i = 0; i < r->n_runs; i++) {
 		struct board_run *run = &r->runs[i];
 		if (run->state != RUN_ACTIVE)

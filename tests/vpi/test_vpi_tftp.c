@@ -2,7 +2,8 @@
  * test_vpi_tftp.c - the board's TFTP read state machine against a scripted
  * server: exact RRQ/ACK/ERROR bytes, the early-terminate probe with and
  * without options, retransmission, duplicates, rollover, tsize mismatch,
- * bad OACK, file timeout (plain and idle), foreign TIDs.
+ * bad OACK, file timeout (plain, idle, and wire time at a time scale),
+ * foreign TIDs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -285,6 +286,59 @@ static void test_idle_timeout_counts_from_progress(void **state)
 	vpi_tftp_release(&t);
 }
 
+/*
+ * Time scale 10: blocks that keep pace with the board (each before its ACK
+ * would be resent) are wire time, charged at a tenth; a wait past the
+ * resend interval is board time. The file fails when the charges and the
+ * current silence reach the timeout, not 10 s of board time after the RRQ.
+ */
+static void test_scaled_timeout_charges_wire_time(void **state)
+{
+	(void)state;
+	struct vpi_tftp_params p = rom;
+	p.wire_scale = 10;
+	struct vpi_tftp t;
+	struct vpi_tftp_out out;
+	uint8_t pkt[600];
+	vpi_tftp_start(&t, &p, 0, &out);
+	/* 200 blocks 100 board ms apart: 20 s of board time, 2 s charged */
+	uint64_t now = 0;
+	for (uint16_t b = 1; b <= 200; b++) {
+		now += 100;
+		feed(&t, SRV, pkt, data_pkt(pkt, b, 512, 0), now, &out);
+		vpi_tftp_tick(&t, now, &out);
+		assert_false(out.finished);
+	}
+	assert_int_equal(t.charged_ms, 2000);
+	/* a block after a 3 s wait (ACK resent meanwhile) is charged in full */
+	now += 3000;
+	feed(&t, SRV, pkt, data_pkt(pkt, 201, 512, 0), now, &out);
+	assert_int_equal(t.charged_ms, 5000);
+	/* 5 s left: silence ends the file at 20000 + 3000 + 5000 */
+	assert_int_equal(now, 23000);
+	vpi_tftp_tick(&t, 27999, &out);
+	assert_false(out.finished);
+	assert_int_equal(vpi_tftp_deadline(&t) <= 28000, true);
+	vpi_tftp_tick(&t, 28000, &out);
+	assert_true(out.finished);
+	assert_int_equal(t.outcome, VPI_TFTP_TIMEOUT);
+	vpi_tftp_release(&t);
+
+	/* unscaled, the same pace fails at 10 s of board time after the RRQ */
+	p.wire_scale = 0;
+	vpi_tftp_start(&t, &p, 0, &out);
+	now = 0;
+	for (uint16_t b = 1; now < 10000; b++) {
+		now += 100;
+		feed(&t, SRV, pkt, data_pkt(pkt, b, 512, 0), now, &out);
+		vpi_tftp_tick(&t, now, &out);
+	}
+	assert_true(out.finished);
+	assert_int_equal(t.outcome, VPI_TFTP_TIMEOUT);
+	assert_int_equal(now, 10000);
+	vpi_tftp_release(&t);
+}
+
 static void test_duplicate_is_reacked(void **state)
 {
 	(void)state;
@@ -389,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_error_not_found),
 		cmocka_unit_test(test_retransmit_and_timeout),
 		cmocka_unit_test(test_idle_timeout_counts_from_progress),
+		cmocka_unit_test(test_scaled_timeout_charges_wire_time),
 		cmocka_unit_test(test_duplicate_is_reacked),
 		cmocka_unit_test(test_foreign_tid_ignored),
 		cmocka_unit_test(test_rollover),
