@@ -13,8 +13,9 @@
 #          /sub/dir/nested.txt: LOOKUPs of every component + GETATTR) with
 #          DEPTH calls in flight (16: server throughput; 1: round trip),
 #          STORM_SECONDS each.
-# Each workload runs REPEAT times per server (one server start per server);
-# the best run counts. Server CPU is in CPU-seconds per GiB read (user+sys).
+# REPEAT rounds; in each, every server in turn is started, runs each
+# workload once and is stopped (so load changes on a shared machine hit
+# both alike); the best run counts. Server CPU is in CPU-seconds per GiB read (user+sys).
 #
 # Usage: bench/nfs-bench.sh [PITEST_BIN [NFS_STORM]]
 #   defaults: $PITEST_BUILD_DIR, build-rel/, build/ ({pitest,bench/nfs_storm});
@@ -95,7 +96,7 @@ start_server() { # ours|ganesha
 			--no-pmap --state "$TMP/state" "${ev[@]}" >/dev/null 2>"$TMP/ours.err" &
 		SERVER_PID=$!
 		for _ in $(seq 1 100); do
-			grep -q "pitest nfsd: serving" "$TMP/ours.err" && break
+			grep -qs "pitest nfsd: serving" "$TMP/ours.err" && break
 			kill -0 "$SERVER_PID" 2>/dev/null || break
 			sleep 0.1
 		done
@@ -148,20 +149,29 @@ best() { # values...: the largest number, or "fail" when none
 	printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | tail -n1 | grep . || echo fail
 }
 
-declare -A READ CPU S16 S1
+declare -A READ CPU S16 S1 RR RC RA RB
 echo "NFSv3 over loopback (own netns), libnfs clients, $SIZE_MIB MiB page-cached file, best of $REPEAT, pin $PIN, events $EVENTS, MB = 10^6 B"
-for srv in $SERVERS; do
-	start_server "$srv"
-	sum=$("${CLI_CPU[@]}" nfs-cat "nfs://127.0.0.1/export/check.bin$URL_ARGS" 2>>"$TMP/client.err" | sha256sum | cut -d' ' -f1)
-	[ "$sum" = "$CHECK_SHA" ] || echo "  $srv: check.bin sha256 MISMATCH" >&2
-	r=() c=() a=() b=()
-	for _ in $(seq 1 "$REPEAT"); do
+# Rounds: each server in turn runs every workload once, so a change in the
+# machine's load during the run hits both servers alike.
+for round in $(seq 1 "$REPEAT"); do
+	for srv in $SERVERS; do
+		start_server "$srv"
+		if [ "$round" = 1 ]; then
+			sum=$("${CLI_CPU[@]}" nfs-cat "nfs://127.0.0.1/export/check.bin$URL_ARGS" 2>>"$TMP/client.err" | sha256sum | cut -d' ' -f1)
+			[ "$sum" = "$CHECK_SHA" ] || echo "  $srv: check.bin sha256 MISMATCH" >&2
+		fi
 		read -r v p <<<"$(read_run)"
-		r+=("$v") c+=("$p")
+		RR[$srv]+=" $v" RC[$srv]+=" $p"
+		RA[$srv]+=" $(storm_run 16)"
+		RB[$srv]+=" $(storm_run 1)"
+		stop_server "$srv"
 	done
-	for _ in $(seq 1 "$REPEAT"); do a+=("$(storm_run 16)"); done
-	for _ in $(seq 1 "$REPEAT"); do b+=("$(storm_run 1)"); done
-	stop_server "$srv"
+done
+for srv in $SERVERS; do
+	read -ra r <<<"${RR[$srv]}"
+	read -ra c <<<"${RC[$srv]}"
+	read -ra a <<<"${RA[$srv]}"
+	read -ra b <<<"${RB[$srv]}"
 	READ[$srv]=$(best "${r[@]}")
 	CPU[$srv]=$(printf '%s\n' "${c[@]}" | grep -E '^[0-9.]+$' | sort -g | head -n1 | grep . || echo -)
 	S16[$srv]=$(best "${a[@]}")

@@ -1,10 +1,14 @@
 /*
  * nfs_fs.c - exports and file operations of the NFS server (contract in
- * nfs_fs.h). Every object is reached by a walk of O_PATH|O_NOFOLLOW
- * openat() calls from the export's root fd, one component at a time, each
- * checked to be on the export's own mount; operations then act relative to
- * those fds (or through /proc/self/fd for the few syscalls that need a
- * path), so a symlink or ".." can never lead outside the export.
+ * nfs_fs.h). Every object is reached by a walk from the export's root fd,
+ * one component at a time: each name is stat'ed (never following it) in
+ * the directory reached so far and must be the inode the table names, on
+ * the export's own mount; directories on the way are then entered through
+ * O_PATH|O_NOFOLLOW fds, kept in a small cache (struct dirc_ent says why
+ * a cached fd is the directory the name leads to). Operations act
+ * relative to those fds (or through /proc/self/fd for the few syscalls
+ * that need a path), so a symlink or ".." can never lead outside the
+ * export. Attributes always come from the stat of the current call.
  */
 #include "servers/nfs_fs.h"
 
@@ -29,6 +33,12 @@
 #define MAX_DEPTH 128            /* directories below an export root */
 #define SCAN_MAX_ENTRIES 1000000 /* per restart scan */
 #define FD_CACHE_SIZE 16
+#define DIRC_WAYS 4              /* directory fd cache: sets of 4 ... */
+#define DIRC_SETS 32             /* ... so 128 directories held open at most */
+#define GENM_SIZE 4096           /* generation memo slots (direct-mapped) */
+#define GENM_MIN_AGE 2           /* s: only files born this long ago are memoised */
+
+struct nfs_fs;
 
 struct export_rt {
 	struct nfs_export_config cfg; /* name without trailing slashes */
@@ -39,6 +49,7 @@ struct export_rt {
 	uint64_t root_ino;
 	uint32_t root_gen;
 	struct nfs_itab *itab;
+	struct nfs_fs *fs;
 };
 
 /* Open files kept for READ/WRITE, so sequential I/O does not reopen. */
@@ -50,6 +61,47 @@ struct fd_cache_ent {
 	uint64_t used;
 };
 
+/*
+ * Directories kept open (O_PATH) so a handle's walk need not open every
+ * component again. A cached fd is only used after a stat of the name in
+ * its parent (itself reached from the export root in the same call)
+ * shows the same inode number on the export's mount: the cache keeps that
+ * inode alive, so no other directory can have its number, and the name
+ * still leads to it. Entries lent to an object of the current call
+ * (refs > 0) are not evicted.
+ */
+struct dirc_ent {
+	const struct export_rt *ex;   /* NULL = free */
+	uint64_t ino;
+	int fd;
+	unsigned refs;
+	bool dead;                    /* dropped while lent: closed at the last put */
+	uint64_t used;
+};
+
+/* Birth time from statx; ok false when the file system has none. */
+struct btime {
+	bool ok;
+	int64_t sec;
+	uint32_t nsec;
+};
+
+/*
+ * Generations read before, keyed by (export, inode number, birth time),
+ * so a LOOKUP need not open the file for FS_IOC_GETVERSION every time. A
+ * reused inode number has a newer birth time: only files born
+ * GENM_MIN_AGE seconds before they were memoised are kept, so a file
+ * removed and re-created within the same coarse clock tick is never
+ * taken for its predecessor.
+ */
+struct genm_ent {
+	const struct export_rt *ex;   /* NULL = free */
+	uint64_t ino;
+	int64_t bsec;
+	uint32_t bnsec;
+	uint32_t gen;
+};
+
 struct nfs_fs {
 	struct export_rt *ex;
 	size_t n_ex;
@@ -59,28 +111,65 @@ struct nfs_fs {
 	bool can_chown;
 	struct fd_cache_ent fdc[FD_CACHE_SIZE];
 	uint64_t tick;
+	struct dirc_ent dirc[DIRC_SETS * DIRC_WAYS];
+	struct genm_ent *genm;        /* GENM_SIZE */
 };
 
-/* A resolved object: O_PATH fd plus where it sits. */
+/*
+ * A resolved object: where it sits and its attributes as just stat'ed.
+ * Its own fd is opened on first use (obj_fd); fds are owned (closed on
+ * release), lent by the directory cache (ce set) or the export's root fd.
+ */
 struct obj {
 	struct export_rt *ex;
-	int fd;                       /* O_PATH, owned */
-	int parent_fd;                /* O_PATH of its directory, owned; -1 at the root */
+	int fd;                       /* O_PATH, or -1 until obj_fd() */
+	bool fd_own;
+	struct dirc_ent *fd_ce;
+	int parent_fd;                /* O_PATH of its directory; -1 at the root */
+	bool parent_own;
+	struct dirc_ent *parent_ce;
 	char name[NAME_MAX + 1];      /* its name in parent_fd */
 	struct stat st;
+	struct btime bt;
 };
 
 #define OBJ_INIT { .fd = -1, .parent_fd = -1 }
 
 static const struct nfs_cred nobody = { .uid = 65534, .gid = 65534 };
 
+static void dirc_close(struct dirc_ent *e)
+{
+	close(e->fd);
+	e->fd = -1;
+	e->ex = NULL;
+	e->dead = false;
+}
+
+static void ref_put(int *fd, bool *own, struct dirc_ent **ce)
+{
+	if (*ce) {
+		if (--(*ce)->refs == 0 && (*ce)->dead)
+			dirc_close(*ce);
+	} else if (*own && *fd >= 0) {
+		close(*fd);
+	}
+	*fd = -1;
+	*own = false;
+	*ce = NULL;
+}
+
+static void ref_lend(struct dirc_ent *e, int *fd, bool *own, struct dirc_ent **ce)
+{
+	e->refs++;
+	*fd = e->fd;
+	*own = false;
+	*ce = e;
+}
+
 static void obj_release(struct obj *o)
 {
-	if (o->fd >= 0)
-		close(o->fd);
-	if (o->parent_fd >= 0)
-		close(o->parent_fd);
-	o->fd = o->parent_fd = -1;
+	ref_put(&o->fd, &o->fd_own, &o->fd_ce);
+	ref_put(&o->parent_fd, &o->parent_own, &o->parent_ce);
 }
 
 /* The one errno -> nfsstat3 mapping. */
@@ -127,12 +216,15 @@ static uint32_t ftype_of(mode_t m)
 	}
 }
 
-/* stat of (dirfd, name) never following a final link, with its mount id. */
-static int xstat(int dirfd, const char *name, struct stat *st, uint64_t *ret_mnt)
+/*
+ * stat of (dirfd, name) never following a final link, with its mount id
+ * and (bt not NULL) its birth time.
+ */
+static int xstat(int dirfd, const char *name, struct stat *st, uint64_t *ret_mnt, struct btime *bt)
 {
 	struct statx sx;
 	int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (name[0] ? 0 : AT_EMPTY_PATH);
-	if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0)
+	if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_MNT_ID | STATX_BTIME, &sx) != 0)
 		return -errno;
 	memset(st, 0, sizeof(*st));
 	st->st_mode = sx.stx_mode;
@@ -152,6 +244,11 @@ static int xstat(int dirfd, const char *name, struct stat *st, uint64_t *ret_mnt
 	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
 	/* Kernels before 5.8 do not report a mount id: dev alone then. */
 	*ret_mnt = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
+	if (bt) {
+		bt->ok = (sx.stx_mask & STATX_BTIME) != 0;
+		bt->sec = sx.stx_btime.tv_sec;
+		bt->nsec = sx.stx_btime.tv_nsec;
+	}
 	return 0;
 }
 
@@ -199,6 +296,100 @@ static uint32_t read_gen(int opath_fd, const struct stat *st)
 	return gen;
 }
 
+/* ---- the directory fd cache and the generation memo ---- */
+
+static size_t mix(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (size_t)v;
+}
+
+static struct dirc_ent *dirc_find(struct nfs_fs *fs, const struct export_rt *ex, uint64_t ino)
+{
+	struct dirc_ent *set = &fs->dirc[(mix(ino) % DIRC_SETS) * DIRC_WAYS];
+	for (int i = 0; i < DIRC_WAYS; i++) {
+		if (set[i].ex == ex && set[i].ino == ino && !set[i].dead) {
+			set[i].used = ++fs->tick;
+			return &set[i];
+		}
+	}
+	return NULL;
+}
+
+/* Keeps fd (an O_PATH directory) in the cache; NULL when every way is lent. */
+static struct dirc_ent *dirc_insert(struct nfs_fs *fs, const struct export_rt *ex, uint64_t ino,
+				    int fd)
+{
+	struct dirc_ent *set = &fs->dirc[(mix(ino) % DIRC_SETS) * DIRC_WAYS], *victim = NULL;
+	for (int i = 0; i < DIRC_WAYS; i++) {
+		struct dirc_ent *e = &set[i];
+		if (e->refs > 0)
+			continue;
+		if (!e->ex) {
+			victim = e;
+			break;
+		}
+		if (!victim || e->used < victim->used)
+			victim = e;
+	}
+	if (!victim)
+		return NULL;
+	if (victim->ex)
+		dirc_close(victim);
+	*victim = (struct dirc_ent){ .ex = ex, .ino = ino, .fd = fd, .used = ++fs->tick };
+	return victim;
+}
+
+/* The directory is gone (or moved): do not keep its inode alive. */
+static void dirc_drop(struct nfs_fs *fs, const struct export_rt *ex, uint64_t ino)
+{
+	struct dirc_ent *set = &fs->dirc[(mix(ino) % DIRC_SETS) * DIRC_WAYS];
+	for (int i = 0; i < DIRC_WAYS; i++) {
+		struct dirc_ent *e = &set[i];
+		if (e->ex != ex || e->ino != ino || e->dead)
+			continue;
+		if (e->refs > 0)
+			e->dead = true;
+		else
+			dirc_close(e);
+	}
+}
+
+static struct genm_ent *genm_slot(struct nfs_fs *fs, const struct export_rt *ex, uint64_t ino)
+{
+	return fs->genm ? &fs->genm[mix(ino ^ ((uint64_t)ex->id << 40)) % GENM_SIZE] : NULL;
+}
+
+static bool genm_get(struct nfs_fs *fs, const struct obj *o, uint32_t *ret_gen)
+{
+	struct genm_ent *m = genm_slot(fs, o->ex, o->st.st_ino);
+	if (!m || !o->bt.ok || m->ex != o->ex || m->ino != o->st.st_ino || m->bsec != o->bt.sec ||
+	    m->bnsec != o->bt.nsec)
+		return false;
+	*ret_gen = m->gen;
+	return true;
+}
+
+static void genm_put(struct nfs_fs *fs, const struct obj *o, uint32_t gen)
+{
+	struct genm_ent *m = genm_slot(fs, o->ex, o->st.st_ino);
+	struct timespec now;
+	if (!m || !o->bt.ok || clock_gettime(CLOCK_REALTIME_COARSE, &now) != 0 ||
+	    o->bt.sec > (int64_t)now.tv_sec - GENM_MIN_AGE)
+		return;
+	*m = (struct genm_ent){ .ex = o->ex, .ino = o->st.st_ino, .bsec = o->bt.sec,
+				.bnsec = o->bt.nsec, .gen = gen };
+}
+
+static void genm_drop(struct nfs_fs *fs, const struct export_rt *ex, uint64_t ino)
+{
+	struct genm_ent *m = genm_slot(fs, ex, ino);
+	if (m && m->ex == ex && m->ino == ino)
+		m->ex = NULL;
+}
+
 static void to_time(const struct timespec *ts, struct nfs_time *t)
 {
 	t->sec = (uint32_t)ts->tv_sec;
@@ -243,7 +434,7 @@ static void wcc_after(struct nfs_wcc *w, const struct export_rt *ex, int fd)
 	uint64_t mnt;
 	if (!w)
 		return;
-	w->have_after = fd >= 0 && xstat(fd, "", &st, &mnt) == 0;
+	w->have_after = fd >= 0 && xstat(fd, "", &st, &mnt, NULL) == 0;
 	if (w->have_after)
 		fill_attr(ex, &st, &w->after);
 }
@@ -344,12 +535,14 @@ static void fdc_drop(struct nfs_fs *fs, dev_t dev, uint64_t ino)
 	}
 }
 
+static int obj_fd(struct obj *o);
+
 /*
  * A read (or read-write) fd on the regular file o, owned by the cache.
  * While the cache holds a file open its inode number cannot be reused,
  * so (dev, ino) of a freshly resolved handle names the same file.
  */
-static int fdc_get(struct nfs_fs *fs, const struct obj *o, bool rw)
+static int fdc_get(struct nfs_fs *fs, struct obj *o, bool rw)
 {
 	struct fd_cache_ent *victim = &fs->fdc[0];
 	fs->tick++;
@@ -368,7 +561,10 @@ static int fdc_get(struct nfs_fs *fs, const struct obj *o, bool rw)
 		if (e->fd < 0 || (victim->fd >= 0 && e->used < victim->used))
 			victim = e;
 	}
-	int fd = reopen(o->fd, rw ? O_RDWR : O_RDONLY);
+	int opath = obj_fd(o);
+	if (opath < 0)
+		return opath;
+	int fd = reopen(opath, rw ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		return fd;
 	if (victim->fd >= 0)
@@ -388,15 +584,14 @@ static struct export_rt *export_by_id(struct nfs_fs *fs, uint32_t id)
 	return NULL;
 }
 
+/* The root: the export's own fd, lent for the call. */
 static uint32_t open_root(struct export_rt *ex, struct obj *o)
 {
 	uint64_t mnt;
 	o->ex = ex;
-	o->fd = fcntl(ex->root_fd, F_DUPFD_CLOEXEC, 3);
-	if (o->fd < 0)
-		return errno_to_nfs(errno);
+	o->fd = ex->root_fd;
 	o->name[0] = '\0';
-	if (xstat(o->fd, "", &o->st, &mnt) != 0 || o->st.st_ino != ex->root_ino) {
+	if (xstat(o->fd, "", &o->st, &mnt, &o->bt) != 0 || o->st.st_ino != ex->root_ino) {
 		obj_release(o);
 		return NFS3ERR_STALE;
 	}
@@ -404,28 +599,104 @@ static uint32_t open_root(struct export_rt *ex, struct obj *o)
 }
 
 /*
- * Opens the entry `name` of the directory dirfd as O_PATH without
- * following it, checking it stays on the export's mount.
+ * stat of the entry `name` of the directory dirfd, not following it;
+ * -EXDEV when it is on another mount (a mount point inside the export).
  */
-static int open_child(const struct export_rt *ex, int dirfd, const char *name, struct stat *st)
+static int stat_entry(const struct export_rt *ex, int dirfd, const char *name, struct stat *st,
+		      struct btime *bt)
 {
 	uint64_t mnt;
-	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (!name[0] || strchr(name, '/'))
+		return -ENOENT;
+	int r = xstat(dirfd, name, st, &mnt, bt);
+	if (r < 0)
+		return r;
+	return on_export(ex, st, mnt) ? 0 : -EXDEV;
+}
+
+/*
+ * The fd of the directory `name` in dirfd, whose stat st was just taken
+ * there: the cached fd of that inode, else a new O_PATH fd (checked to be
+ * the same inode) that joins the cache.
+ */
+static int dir_open(struct export_rt *ex, int dirfd, const char *name, const struct stat *st,
+		    int *fd, bool *own, struct dirc_ent **ce)
+{
+	struct dirc_ent *e = dirc_find(ex->fs, ex, st->st_ino);
+	if (e) {
+		ref_lend(e, fd, own, ce);
+		return 0;
+	}
+	int nfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (nfd < 0)
+		return -errno;
+	struct stat now = { 0 };
+	uint64_t mnt = 0;
+	if (xstat(nfd, "", &now, &mnt, NULL) != 0 || now.st_ino != st->st_ino ||
+	    !on_export(ex, &now, mnt)) {
+		close(nfd);
+		return -ESTALE;
+	}
+	e = dirc_insert(ex->fs, ex, st->st_ino, nfd);
+	if (e) {
+		ref_lend(e, fd, own, ce);
+	} else {
+		*fd = nfd;
+		*own = true;
+		*ce = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The object's own O_PATH fd, opened on first use by its name in its
+ * directory and checked to still be the inode that was stat'ed.
+ */
+static int obj_fd(struct obj *o)
+{
+	if (o->fd >= 0)
+		return o->fd;
+	if (o->parent_fd < 0)
+		return -ESTALE;
+	if (S_ISDIR(o->st.st_mode)) {
+		int r = dir_open(o->ex, o->parent_fd, o->name, &o->st, &o->fd, &o->fd_own, &o->fd_ce);
+		return r < 0 ? r : o->fd;
+	}
+	int fd = openat(o->parent_fd, o->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (xstat(fd, "", st, &mnt) != 0) {
-		int e = -errno;
+	struct stat now = { 0 };
+	uint64_t mnt = 0;
+	if (xstat(fd, "", &now, &mnt, NULL) != 0 || now.st_ino != o->st.st_ino ||
+	    !on_export(o->ex, &now, mnt)) {
 		close(fd);
-		return e;
+		return -ESTALE;
 	}
-	if (!on_export(ex, st, mnt)) {
-		close(fd);
-		return -EXDEV;
-	}
+	o->fd = fd;
+	o->fd_own = true;
 	return fd;
 }
 
-/* Re-walks the table's chain root -> ino, checking every inode number. */
+/* Post-operation attributes of o (none when it cannot be reached). */
+static void wcc_after_obj(struct nfs_wcc *w, struct obj *o)
+{
+	if (w)
+		wcc_after(w, o->ex, obj_fd(o));
+}
+
+/* A directory cached fd for o when one is held (saves obj_fd()'s open). */
+static void lend_cached_dir(struct obj *o)
+{
+	struct dirc_ent *e;
+	if (o->fd < 0 && S_ISDIR(o->st.st_mode) && (e = dirc_find(o->ex->fs, o->ex, o->st.st_ino)))
+		ref_lend(e, &o->fd, &o->fd_own, &o->fd_ce);
+}
+
+/*
+ * Re-walks the table's chain root -> ino, a name at a time from the root
+ * fd, checking every inode number (directories from the cache after that
+ * check). The object itself is stat'ed by name; its fd is opened lazily.
+ */
 static int walk_chain(struct export_rt *ex, uint64_t ino, struct obj *o)
 {
 	const struct nfs_itab_ent *chain[MAX_DEPTH];
@@ -439,29 +710,41 @@ static int walk_chain(struct export_rt *ex, uint64_t ino, struct obj *o)
 	}
 	if (n == 0)
 		return -ENOENT;
-	int dirfd = ex->root_fd, prev = -1;
+	int dirfd = ex->root_fd;
+	bool dir_own = false;
+	struct dirc_ent *dir_ce = NULL;
 	struct stat st;
+	struct btime bt;
 	for (size_t i = n; i-- > 0;) {
-		int fd = open_child(ex, dirfd, chain[i]->name, &st);
-		if (fd < 0 || st.st_ino != chain[i]->ino || (i > 0 && !S_ISDIR(st.st_mode))) {
-			if (fd >= 0)
-				close(fd);
-			if (prev >= 0)
-				close(prev);
+		int r = stat_entry(ex, dirfd, chain[i]->name, &st, &bt);
+		if (r == 0 && (st.st_ino != chain[i]->ino || (i > 0 && !S_ISDIR(st.st_mode))))
+			r = -ENOENT;
+		if (r == 0 && i > 0) {
+			int fd;
+			bool own;
+			struct dirc_ent *ce;
+			r = dir_open(ex, dirfd, chain[i]->name, &st, &fd, &own, &ce);
+			if (r == 0) {
+				ref_put(&dirfd, &dir_own, &dir_ce);
+				dirfd = fd;
+				dir_own = own;
+				dir_ce = ce;
+				continue;
+			}
+		}
+		if (r != 0) {
+			ref_put(&dirfd, &dir_own, &dir_ce);
 			return -ENOENT;
 		}
-		if (i > 0 && prev >= 0)
-			close(prev);
-		if (i == 0) {
-			o->parent_fd = prev >= 0 ? prev : fcntl(ex->root_fd, F_DUPFD_CLOEXEC, 3);
-			snprintf(o->name, sizeof(o->name), "%s", chain[0]->name);
-			o->fd = fd;
-			o->st = st;
-			o->ex = ex;
-			return 0;
-		}
-		prev = fd;
-		dirfd = fd;
+		o->ex = ex;
+		o->parent_fd = dirfd;
+		o->parent_own = dir_own;
+		o->parent_ce = dir_ce;
+		snprintf(o->name, sizeof(o->name), "%s", chain[0]->name);
+		o->st = st;
+		o->bt = bt;
+		lend_cached_dir(o);
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -508,7 +791,7 @@ static int scan_dir(struct scan *s, int dirfd, uint64_t dir_ino, int depth)
 		struct stat st;
 		uint64_t mnt;
 		if (type == 0 || type == NF3DIR) {
-			if (xstat(dirfd, de->d_name, &st, &mnt) != 0 || !on_export(s->ex, &st, mnt))
+			if (xstat(dirfd, de->d_name, &st, &mnt, NULL) != 0 || !on_export(s->ex, &st, mnt))
 				continue;
 			type = (uint8_t)ftype_of(st.st_mode);
 			ino = st.st_ino;
@@ -521,7 +804,7 @@ static int scan_dir(struct scan *s, int dirfd, uint64_t dir_ino, int depth)
 		if (type == NF3DIR && depth + 1 < MAX_DEPTH) {
 			int sub = openat(dirfd, de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-			if (sub >= 0 && (xstat(sub, "", &st, &mnt) != 0 || st.st_ino != ino ||
+			if (sub >= 0 && (xstat(sub, "", &st, &mnt, NULL) != 0 || st.st_ino != ino ||
 					 !on_export(s->ex, &st, mnt))) {
 				close(sub);
 				sub = -1;
@@ -558,15 +841,26 @@ static uint32_t open_ino(struct export_rt *ex, uint64_t ino, struct obj *o)
 	return NFS3ERR_STALE;
 }
 
-/* The generation of a resolved object, from the table when known. */
-static uint32_t obj_gen(const struct obj *o, bool fresh)
+/*
+ * The generation of a resolved object: from the memo (same inode, same
+ * birth time), else the table when known, else read (fresh: always read).
+ */
+static uint32_t obj_gen(struct obj *o, bool fresh)
 {
 	if (o->st.st_ino == o->ex->root_ino)
 		return o->ex->root_gen;
+	struct nfs_fs *fs = o->ex->fs;
+	uint32_t gen;
+	if (!fresh && genm_get(fs, o, &gen))
+		return gen;
 	struct nfs_itab_ent *e = nfs_itab_get(o->ex->itab, o->st.st_ino);
 	if (e && e->gen_known && !fresh)
 		return e->gen;
-	uint32_t gen = read_gen(o->fd, &o->st);
+	int fd = obj_fd(o);
+	gen = fd >= 0 ? read_gen(fd, &o->st) : 0;
+	if (fd >= 0)
+		genm_put(fs, o, gen);
+	e = nfs_itab_get(o->ex->itab, o->st.st_ino);
 	if (e) {
 		e->gen = gen;
 		e->gen_known = true;
@@ -605,18 +899,21 @@ static uint32_t resolve(struct nfs_fs *fs, const struct nfs_cred *cred, const st
 	return r;
 }
 
+/* A directory, with its fd open (operations act relative to it). */
 static uint32_t resolve_dir(struct nfs_fs *fs, const struct nfs_cred *cred,
 			    const struct nfs_fh *fh, struct obj *o)
 {
 	uint32_t r = resolve(fs, cred, fh, o);
-	if (r == NFS3_OK && !S_ISDIR(o->st.st_mode)) {
+	if (r == NFS3_OK && !S_ISDIR(o->st.st_mode))
+		r = NFS3ERR_NOTDIR;
+	else if (r == NFS3_OK && obj_fd(o) < 0)
+		r = NFS3ERR_STALE;
+	if (r != NFS3_OK)
 		obj_release(o);
-		return NFS3ERR_NOTDIR;
-	}
 	return r;
 }
 
-static void encode_obj(struct nfs_fs *fs, const struct obj *o, struct nfs_fh *ret_fh)
+static void encode_obj(struct nfs_fs *fs, struct obj *o, struct nfs_fh *ret_fh)
 {
 	struct nfs_fh_fields f = {
 		.export_id = o->ex->id,
@@ -627,21 +924,56 @@ static void encode_obj(struct nfs_fs *fs, const struct obj *o, struct nfs_fh *re
 	nfs_fh_encode(fs->key, &f, ret_fh);
 }
 
+/* Another reference to dir's fd, as the parent of an object in it. */
+static int ref_copy_dir(const struct obj *dir, int *fd, bool *own, struct dirc_ent **ce)
+{
+	if (dir->fd_ce) {
+		ref_lend(dir->fd_ce, fd, own, ce);
+		return 0;
+	}
+	*ce = NULL;
+	if (!dir->fd_own) { /* the export's root fd */
+		*fd = dir->fd;
+		*own = false;
+		return 0;
+	}
+	*fd = fcntl(dir->fd, F_DUPFD_CLOEXEC, 3);
+	*own = *fd >= 0;
+	return *fd >= 0 ? 0 : -errno;
+}
+
 /*
- * Opens the entry `name` of directory `dir` as an object, records it in
- * the table (fresh generation) and, when asked, gives its handle.
+ * Opens the entry `name` of directory `dir` (fd open) as an object,
+ * records it in the table with its generation (the memo's when it has
+ * this very inode, else read) and, when asked, gives its handle.
  */
 static uint32_t open_entry(struct nfs_fs *fs, const struct obj *dir, const char *name,
 			   struct obj *o, struct nfs_fh *ret_fh)
 {
-	int fd = open_child(dir->ex, dir->fd, name, &o->st);
-	if (fd < 0)
-		return fd == -EXDEV ? NFS3ERR_ACCES : errno_to_nfs(-fd);
-	o->ex = dir->ex;
-	o->fd = fd;
-	o->parent_fd = fcntl(dir->fd, F_DUPFD_CLOEXEC, 3);
-	snprintf(o->name, sizeof(o->name), "%s", name);
-	uint32_t gen = read_gen(fd, &o->st);
+	uint32_t gen = 0;
+	for (int attempt = 0;; attempt++) {
+		int r = stat_entry(dir->ex, dir->fd, name, &o->st, &o->bt);
+		if (r < 0)
+			return r == -EXDEV ? NFS3ERR_ACCES : errno_to_nfs(-r);
+		o->ex = dir->ex;
+		r = ref_copy_dir(dir, &o->parent_fd, &o->parent_own, &o->parent_ce);
+		if (r < 0)
+			return errno_to_nfs(-r);
+		snprintf(o->name, sizeof(o->name), "%s", name);
+		lend_cached_dir(o);
+		if (o->st.st_ino == dir->ex->root_ino || genm_get(fs, o, &gen))
+			break;
+		int fd = obj_fd(o);
+		if (fd >= 0) {
+			gen = read_gen(fd, &o->st);
+			genm_put(fs, o, gen);
+			break;
+		}
+		/* Replaced between the stat and the open: once more, with the new one. */
+		obj_release(o);
+		if (fd != -ESTALE || attempt > 0)
+			return errno_to_nfs(-fd);
+	}
 	if (o->st.st_ino != dir->ex->root_ino)
 		nfs_itab_put(dir->ex->itab, o->st.st_ino, dir->st.st_ino, name,
 			     (uint8_t)ftype_of(o->st.st_mode), true, gen);
@@ -668,6 +1000,8 @@ static void mark_gone(struct export_rt *ex, uint64_t ino)
 		e = nfs_itab_get(ex->itab, ino);
 	if (e)
 		e->gone = true;
+	genm_drop(ex->fs, ex, ino);
+	dirc_drop(ex->fs, ex, ino);
 }
 
 /* ---- set-up ---- */
@@ -696,6 +1030,9 @@ int nfs_fs_new(const struct nfs_fs_config *cfg, struct nfs_fs **ret_fs, char *er
 		return -ENOMEM;
 	for (int i = 0; i < FD_CACHE_SIZE; i++)
 		fs->fdc[i].fd = -1;
+	for (int i = 0; i < DIRC_SETS * DIRC_WAYS; i++)
+		fs->dirc[i].fd = -1;
+	fs->genm = calloc(GENM_SIZE, sizeof(*fs->genm)); /* NULL: no memo, reads every time */
 	int r = nfs_fh_key_load(cfg->state_dir, fs->key, err, errcap);
 	if (r < 0)
 		goto fail;
@@ -712,6 +1049,7 @@ int nfs_fs_new(const struct nfs_fs_config *cfg, struct nfs_fs **ret_fs, char *er
 	for (size_t i = 0; i < cfg->n_exports; i++) {
 		struct export_rt *ex = &fs->ex[i];
 		ex->root_fd = -1;
+		ex->fs = fs;
 		fs->n_ex = i + 1;
 		ex->cfg = cfg->exports[i];
 		ex->cfg.name[sizeof(ex->cfg.name) - 1] = '\0';
@@ -735,7 +1073,7 @@ int nfs_fs_new(const struct nfs_fs_config *cfg, struct nfs_fs **ret_fs, char *er
 		}
 		ex->root_fd = open(ex->cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		struct stat st;
-		if (ex->root_fd < 0 || xstat(ex->root_fd, "", &st, &ex->mnt_id) != 0) {
+		if (ex->root_fd < 0 || xstat(ex->root_fd, "", &st, &ex->mnt_id, NULL) != 0) {
 			r = -errno;
 			snprintf(err, errcap, "export %s: %s: %s", ex->cfg.name, ex->cfg.dir,
 				 strerror(errno));
@@ -769,6 +1107,10 @@ void nfs_fs_free(struct nfs_fs *fs)
 	for (int i = 0; i < FD_CACHE_SIZE; i++)
 		if (fs->fdc[i].fd >= 0)
 			close(fs->fdc[i].fd);
+	for (int i = 0; i < DIRC_SETS * DIRC_WAYS; i++)
+		if (fs->dirc[i].ex)
+			close(fs->dirc[i].fd);
+	free(fs->genm);
 	sodium_memzero(fs->key, sizeof(fs->key));
 	free(fs->ex);
 	free(fs);
@@ -830,33 +1172,60 @@ uint32_t nfs_fs_mount(struct nfs_fs *fs, const struct nfs_cred *cred, const char
 	return MNT3ERR_NOENT;
 }
 
-bool nfs_fs_path(struct nfs_fs *fs, const struct nfs_fh *fh, const char *name, char *buf,
-		 size_t cap)
+/*
+ * "<export name>/<names from the table>[/name]" for ino. False when the
+ * table has no complete chain to the root.
+ */
+static bool table_path(struct export_rt *ex, uint64_t ino, const char *name, char *buf, size_t cap)
 {
-	if (!buf || cap == 0)
-		return false;
-	struct obj o = OBJ_INIT;
-	if (resolve_nocred(fs, fh, &o) != NFS3_OK) {
-		snprintf(buf, cap, "?");
-		return false;
-	}
 	/* Names root-wards from the table, then written out in order. */
 	const char *names[MAX_DEPTH];
 	size_t n = 0;
-	for (uint64_t cur = o.st.st_ino; cur != o.ex->root_ino && n < MAX_DEPTH;) {
-		const struct nfs_itab_ent *e = nfs_itab_get(o.ex->itab, cur);
-		if (!e)
-			break;
+	for (uint64_t cur = ino; cur != ex->root_ino;) {
+		const struct nfs_itab_ent *e = nfs_itab_get(ex->itab, cur);
+		if (!e || e->gone || n == MAX_DEPTH)
+			return false;
 		names[n++] = e->name;
 		cur = e->parent;
 	}
-	size_t len = (size_t)snprintf(buf, cap, "%s", strcmp(o.ex->cfg.name, "/") ? o.ex->cfg.name : "");
+	size_t len = (size_t)snprintf(buf, cap, "%s", strcmp(ex->cfg.name, "/") ? ex->cfg.name : "");
 	while (n > 0 && len < cap)
 		len += (size_t)snprintf(buf + len, cap - len, "/%s", names[--n]);
 	if (name && len < cap)
 		len += (size_t)snprintf(buf + len, cap - len, "/%s", name);
 	if (!buf[0])
 		snprintf(buf, cap, "/");
+	return true;
+}
+
+/*
+ * Events and fault rules name every call, so the path comes from the
+ * table without touching the file system when the table knows the handle
+ * (MAC checked, same generation); otherwise the handle is resolved, which
+ * re-fills the table after a restart.
+ */
+bool nfs_fs_path(struct nfs_fs *fs, const struct nfs_fh *fh, const char *name, char *buf,
+		 size_t cap)
+{
+	if (!buf || cap == 0)
+		return false;
+	struct nfs_fh_fields f;
+	struct export_rt *ex = NULL;
+	if (fh && nfs_fh_decode(fs->key, fh, &f) == 0 && (ex = export_by_id(fs, f.export_id))) {
+		const struct nfs_itab_ent *e = nfs_itab_get(ex->itab, f.ino);
+		bool known = f.ino == ex->root_ino ?
+			     f.gen == ex->root_gen && f.type == NF3DIR :
+			     e && !e->gone && e->gen_known && e->gen == f.gen && e->type == f.type;
+		if (known && table_path(ex, f.ino, name, buf, cap))
+			return true;
+	}
+	struct obj o = OBJ_INIT;
+	if (!ex || resolve_nocred(fs, fh, &o) != NFS3_OK ||
+	    !table_path(o.ex, o.st.st_ino, name, buf, cap)) {
+		obj_release(&o);
+		snprintf(buf, cap, "?");
+		return false;
+	}
 	obj_release(&o);
 	return true;
 }
@@ -919,15 +1288,18 @@ static void set_ts(struct timespec *ts, enum nfs_time_how how, const struct nfs_
  * Applies sattr to o: owner first (chown clears set-id bits), then mode,
  * size and times. Symlinks keep their mode (Linux cannot change it).
  */
-static int apply_sattr(const struct obj *o, const struct nfs_sattr *sa, bool chown_ok)
+static int apply_sattr(struct obj *o, const struct nfs_sattr *sa, bool chown_ok)
 {
 	char p[32];
-	proc_path(o->fd, p);
+	int fd = obj_fd(o);
+	if (fd < 0)
+		return fd;
+	proc_path(fd, p);
 	bool link = S_ISLNK(o->st.st_mode);
 	if ((sa->set_uid || sa->set_gid) && chown_ok) {
 		uid_t u = sa->set_uid ? sa->uid : (uid_t)-1;
 		gid_t g = sa->set_gid ? sa->gid : (gid_t)-1;
-		if (fchownat(o->fd, "", u, g, AT_EMPTY_PATH) != 0)
+		if (fchownat(fd, "", u, g, AT_EMPTY_PATH) != 0)
 			return -errno;
 	}
 	if (sa->set_mode && !link && chmod(p, sa->mode & 07777) != 0)
@@ -989,7 +1361,7 @@ uint32_t nfs_fs_setattr(struct nfs_fs *fs, const struct nfs_cred *cred, const st
 	}
 	r = errno_to_nfs(-apply_sattr(&o, sa, true));
 out:
-	wcc_after(ret_wcc, o.ex, o.fd);
+	wcc_after_obj(ret_wcc, &o);
 	obj_release(&o);
 	return r;
 }
@@ -1074,7 +1446,8 @@ uint32_t nfs_fs_readlink(struct nfs_fs *fs, const struct nfs_cred *cred, const s
 	if (!S_ISLNK(o.st.st_mode)) {
 		r = NFS3ERR_INVAL;
 	} else {
-		ssize_t n = readlinkat(o.fd, "", buf, cap - 1);
+		int fd = obj_fd(&o);
+		ssize_t n = fd < 0 ? (errno = -fd, -1) : readlinkat(fd, "", buf, cap - 1);
 		if (n < 0)
 			r = errno_to_nfs(errno);
 		else
@@ -1196,7 +1569,10 @@ uint32_t nfs_fs_write(struct nfs_fs *fs, const struct nfs_cred *cred, const stru
 	*ret_count = (uint32_t)put;
 	*ret_committed = stable <= NFS3_FILE_SYNC ? stable : NFS3_FILE_SYNC;
 out:
-	wcc_after(ret_wcc, o.ex, fd >= 0 ? fd : o.fd);
+	if (fd >= 0)
+		wcc_after(ret_wcc, o.ex, fd);
+	else
+		wcc_after_obj(ret_wcc, &o);
 	obj_release(&o);
 	return r;
 }
@@ -1222,7 +1598,7 @@ uint32_t nfs_fs_commit(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 		else if (fsync(fd) != 0)
 			r = errno_to_nfs(errno);
 	}
-	wcc_after(ret_wcc, o.ex, o.fd);
+	wcc_after_obj(ret_wcc, &o);
 	obj_release(&o);
 	return r;
 }
@@ -1265,7 +1641,7 @@ static void end_dirop(struct obj *dir, struct nfs_wcc *wcc)
  * sattr values win. Applied only when the server may chown.
  */
 static uint32_t init_new(struct nfs_fs *fs, const struct nfs_cred *cred, const struct obj *dir,
-			 const struct obj *o, const struct nfs_sattr *sa, uint32_t def_mode)
+			 struct obj *o, const struct nfs_sattr *sa, uint32_t def_mode)
 {
 	struct nfs_sattr s = sa ? *sa : (struct nfs_sattr){ 0 };
 	s.set_size = s.set_size && S_ISREG(o->st.st_mode);
@@ -1291,7 +1667,9 @@ static void finish_new(struct nfs_fs *fs, struct obj *o, struct nfs_fh *ret_fh,
 		       struct nfs_fattr *ret_attr)
 {
 	uint64_t mnt;
-	xstat(o->fd, "", &o->st, &mnt);
+	int fd = obj_fd(o);
+	if (fd >= 0)
+		xstat(fd, "", &o->st, &mnt, &o->bt);
 	if (ret_fh)
 		encode_obj(fs, o, ret_fh);
 	fill_attr(o->ex, &o->st, ret_attr);
@@ -1517,7 +1895,7 @@ static uint32_t remove_common(struct nfs_fs *fs, const struct nfs_cred *cred,
 	uint32_t r = begin_dirop(fs, cred, dirfh, name, NAME_REMOVE, &dir, ret_dir_wcc);
 	if (r != NFS3_OK)
 		goto out;
-	if (xstat(dir.fd, name, &st, &mnt) != 0) {
+	if (xstat(dir.fd, name, &st, &mnt, NULL) != 0) {
 		r = errno_to_nfs(errno);
 	} else if (!rmdir && S_ISDIR(st.st_mode)) {
 		r = NFS3ERR_ISDIR;
@@ -1575,7 +1953,7 @@ uint32_t nfs_fs_rename(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 		r = NFS3ERR_ACCES;
 		goto out;
 	}
-	if (xstat(from.fd, from_name, &src, &mnt) != 0) {
+	if (xstat(from.fd, from_name, &src, &mnt, NULL) != 0) {
 		r = errno_to_nfs(errno);
 		goto out;
 	}
@@ -1583,7 +1961,7 @@ uint32_t nfs_fs_rename(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 		r = NFS3ERR_XDEV;
 		goto out;
 	}
-	bool had_dst = xstat(to.fd, to_name, &dst, &mnt) == 0;
+	bool had_dst = xstat(to.fd, to_name, &dst, &mnt, NULL) == 0;
 	if (!may_delete_in(cred, &from.st, &src) ||
 	    (had_dst && !may_delete_in(cred, &to.st, &dst))) {
 		r = NFS3ERR_ACCES;
@@ -1636,7 +2014,12 @@ uint32_t nfs_fs_link(struct nfs_fs *fs, const struct nfs_cred *cred, const struc
 		goto out;
 	}
 	/* The inode itself (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH), else its entry. */
-	if (linkat(o.fd, "", dir.fd, name, AT_EMPTY_PATH) != 0) {
+	int fd = obj_fd(&o);
+	if (fd < 0) {
+		r = errno_to_nfs(-fd);
+		goto out;
+	}
+	if (linkat(fd, "", dir.fd, name, AT_EMPTY_PATH) != 0) {
 		if ((errno != ENOENT && errno != EPERM) || o.parent_fd < 0 ||
 		    linkat(o.parent_fd, o.name, dir.fd, name, 0) != 0) {
 			r = errno_to_nfs(errno);
@@ -1644,7 +2027,7 @@ uint32_t nfs_fs_link(struct nfs_fs *fs, const struct nfs_cred *cred, const struc
 		}
 	}
 	uint64_t mnt;
-	if (xstat(o.fd, "", &o.st, &mnt) == 0)
+	if (xstat(fd, "", &o.st, &mnt, &o.bt) == 0)
 		fill_attr(o.ex, &o.st, ret_file_attr);
 out:
 	end_dirop(&dir, ret_dir_wcc);
@@ -1785,7 +2168,8 @@ uint32_t nfs_fs_fsstat(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 		return r;
 	fill_attr(o.ex, &o.st, ret_attr);
 	struct statvfs sv;
-	if (fstatvfs(o.fd, &sv) != 0) {
+	int fd = obj_fd(&o);
+	if (fd < 0 || fstatvfs(fd, &sv) != 0) {
 		r = errno_to_nfs(errno);
 	} else {
 		uint64_t bs = sv.f_frsize ? sv.f_frsize : sv.f_bsize;

@@ -19,7 +19,11 @@
  * handles of files since removed give NFS3ERR_STALE. A handle is resolved
  * through an in-memory inode table (ino -> parent ino + name, filled on
  * MNT, LOOKUP, READDIRPLUS, CREATE..., kept right on RENAME/REMOVE); on a
- * miss (a restart) by a bounded walk of the export from its root.
+ * miss (a restart) by a bounded walk of the export from its root. Every
+ * resolution re-checks each name from the root (a stat per component);
+ * directory fds and inode generations are cached only where that check
+ * proves them current (nfs_fs.c), so changes made outside the server are
+ * seen by the next call.
  *
  * Identity: AUTH_SYS credentials are honoured as the client states them
  * (no root squash: a Pi root file system needs uid 0). ACCESS and the
@@ -141,8 +145,10 @@ uint32_t nfs_fs_mount(struct nfs_fs *fs, const struct nfs_cred *cred, const char
 /*
  * The path of a handle for events and fault rules: "<export name>/<path
  * inside>", e.g. "/srv/pitest/rootfs/usr/sbin/init". With `name` set,
- * the path of that entry in the directory. Returns false (and writes
- * "?") when the handle does not resolve. Never fails the call it names.
+ * the path of that entry in the directory, from the inode table when it
+ * knows the handle (no file-system access: this runs for every call),
+ * else by resolving it. Returns false (and writes "?") when the handle
+ * does not resolve. Never fails the call it names.
  */
 bool nfs_fs_path(struct nfs_fs *fs, const struct nfs_fh *fh, const char *name, char *buf,
 		 size_t cap);

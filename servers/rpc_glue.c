@@ -1,9 +1,11 @@
 /*
  * rpc_glue.c - serves a struct rpc_server on a libevent loop: the
  * portmapper's TCP listener and UDP socket, NFS and MOUNT sharing another
- * pair (calls are told apart by program number in rpc_server), a
- * bufferevent per TCP connection that reassembles records (RFC 5531 §11)
- * and writes each reply as one fragment.
+ * pair (calls are told apart by program number in rpc_server). A TCP
+ * connection reads with its own event and recv() (one syscall per
+ * wake-up), reassembles records (RFC 5531 §11) and writes each reply as
+ * one fragment: straight to the socket when nothing waits before it, else
+ * through a bufferevent used for output only.
  *
  * Replies are malloc'd by rpc_server and handed to the output evbuffer by
  * reference (freed once written), so a 1 MiB READ is copied only by the
@@ -42,7 +44,8 @@
 #define GLUE_OUT_LOW (2u << 20)   /* and resume below this */
 #define GLUE_UDP_MAX 65507u       /* largest UDP payload over IPv4 */
 #define GLUE_UDP_BATCH 64         /* datagrams handled per wake-up at most */
-#define GLUE_IO_CHUNK (4u << 20)  /* bufferevent read/write size per call */
+#define GLUE_IO_CHUNK (4u << 20)  /* bufferevent write size per call */
+#define GLUE_IN_BUF (256u << 10)  /* recv size per call */
 
 struct rconn;
 
@@ -68,6 +71,9 @@ struct rconn {
 	struct rpc_peer peer;
 	struct rpc_rm rm;
 	uint8_t *rmbuf;
+	struct event *rd;         /* readable: our own recv (on_conn_readable) */
+	uint8_t *in;              /* received, not yet fed to rm: in[in_off, in_len) */
+	size_t in_off, in_len;
 	bool stalled;
 	bool reading_paused;      /* backpressure */
 	struct event *stall_timer;
@@ -144,30 +150,53 @@ static void conn_free(struct rconn *c)
 		event_free(c->stall_timer);
 	if (c->closed_ev)
 		event_free(c->closed_ev);
+	if (c->rd)
+		event_free(c->rd);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	emit_conn(g, "rpc.disconnect", &c->peer);
 	TAILQ_REMOVE(&g->conns, c, link);
 	g->n_conns--;
 	free(c->rmbuf);
+	free(c->in);
 	free(c);
 }
 
 static void free_reply_cb(const void *data, size_t len, void *extra)
 {
+	(void)data;
 	(void)len;
-	(void)extra;
-	free((void *)data);
+	free(extra);
 }
 
-/* Queues one reply as a one-fragment record; takes ownership of reply. */
+/*
+ * Queues one reply as a one-fragment record; takes ownership of reply.
+ * With nothing queued before it, the reply is written at once (one
+ * sendmsg instead of arming and disarming the write event per call);
+ * whatever the socket does not take is queued by reference.
+ */
 static int conn_send(struct rconn *c, uint8_t *reply, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	uint8_t mark[4];
+	size_t done = 0; /* bytes of mark + reply written */
 	rpc_rm_mark(mark, (uint32_t)len);
-	if (evbuffer_add(out, mark, sizeof(mark)) != 0 ||
-	    evbuffer_add_reference(out, reply, len, free_reply_cb, NULL) != 0) {
+	if (!c->stalled && evbuffer_get_length(out) == 0) {
+		struct iovec iov[2] = { { mark, sizeof(mark) }, { reply, len } };
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t n = sendmsg(bufferevent_getfd(c->bev), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			done = (size_t)n;
+		if (done == sizeof(mark) + len) {
+			free(reply);
+			return 0;
+		}
+	}
+	if ((done < sizeof(mark) && evbuffer_add(out, mark + done, sizeof(mark) - done) != 0) ||
+	    (done < sizeof(mark) + len &&
+	     evbuffer_add_reference(out, reply + (done > sizeof(mark) ? done - sizeof(mark) : 0),
+				    len - (done > sizeof(mark) ? done - sizeof(mark) : 0),
+				    free_reply_cb, reply) != 0)) {
 		free(reply);
 		return -ENOMEM;
 	}
@@ -239,7 +268,7 @@ static void on_stall_end(evutil_socket_t fd, short what, void *arg)
 	c->stalled = false;
 	bufferevent_enable(c->bev, EV_WRITE);
 	if (!c->reading_paused)
-		bufferevent_enable(c->bev, EV_READ);
+		event_add(c->rd, NULL);
 	conn_process(c);
 }
 
@@ -253,7 +282,8 @@ static void on_stalled_close(evutil_socket_t fd, short what, void *arg)
 static void conn_stall(struct rconn *c, double stall_s)
 {
 	c->stalled = true;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	event_del(c->rd);
+	bufferevent_disable(c->bev, EV_WRITE);
 	if (stall_s > 0) {
 		if (!c->stall_timer)
 			c->stall_timer = evtimer_new(c->g->base, on_stall_end, c);
@@ -299,24 +329,20 @@ static bool conn_apply(struct rconn *c, struct rpc_result *res)
 	return true;
 }
 
-/* Handles every whole record in the input, as far as stalls and
+/* Handles every whole record received, as far as stalls and
  * backpressure allow. */
 static void conn_process(struct rconn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	while (!c->stalled && evbuffer_get_length(in) > 0) {
+	while (!c->stalled && c->in_off < c->in_len) {
 		if (evbuffer_get_length(out) > GLUE_OUT_HIGH) {
 			c->reading_paused = true;
-			bufferevent_disable(c->bev, EV_READ);
+			event_del(c->rd);
 			return;
 		}
-		struct evbuffer_iovec v;
-		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
-			return;
 		size_t used = 0;
-		int r = rpc_rm_feed(&c->rm, v.iov_base, v.iov_len, &used);
-		evbuffer_drain(in, used);
+		int r = rpc_rm_feed(&c->rm, c->in + c->in_off, c->in_len - c->in_off, &used);
+		c->in_off += used;
 		if (r < 0) {
 			conn_free(c); /* -EMSGSIZE: a record over the cap */
 			return;
@@ -324,19 +350,43 @@ static void conn_process(struct rconn *c)
 		if (r == 0)
 			continue;
 		struct rpc_result res;
-		if (rpc_server_handle(c->g->srv, c->rm.buf, c->rm.len, &c->peer, now_s(), &res) != 0) {
+		struct rpc_server *srv = c->g->srv;
+		if (rpc_server_handle(srv, c->rm.buf, c->rm.len, &c->peer, now_s(), &res) != 0) {
+			rpc_server_flush_events(srv);
 			conn_free(c);
 			return;
 		}
-		if (!conn_apply(c, &res))
+		/* Reply first, then the call's event (deferred, see rpc_glue_new). */
+		bool alive = conn_apply(c, &res);
+		rpc_server_flush_events(srv);
+		if (!alive)
 			return;
 	}
 }
 
-static void on_conn_read(struct bufferevent *bev, void *arg)
+/*
+ * Reads with one recv per wake-up (the bufferevent's reader would ask
+ * FIONREAD first: a second syscall per call). Only once everything
+ * received before has been handled; the read event is off meanwhile.
+ */
+static void on_conn_readable(evutil_socket_t fd, short what, void *arg)
 {
-	(void)bev;
-	conn_process(arg);
+	(void)what;
+	struct rconn *c = arg;
+	if (c->stalled || c->in_off < c->in_len) {
+		conn_process(c);
+		return;
+	}
+	ssize_t n = recv(fd, c->in, GLUE_IN_BUF, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_free(c); /* EOF or error */
+		return;
+	}
+	c->in_off = 0;
+	c->in_len = (size_t)n;
+	conn_process(c);
 }
 
 static void on_conn_write(struct bufferevent *bev, void *arg)
@@ -346,7 +396,7 @@ static void on_conn_write(struct bufferevent *bev, void *arg)
 	if (c->reading_paused && evbuffer_get_length(bufferevent_get_output(c->bev)) <= GLUE_OUT_LOW) {
 		c->reading_paused = false;
 		if (!c->stalled)
-			bufferevent_enable(c->bev, EV_READ);
+			event_add(c->rd, NULL);
 		conn_process(c);
 	}
 }
@@ -365,11 +415,16 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 	(void)salen;
 	struct rpc_glue *g = arg;
 	struct rconn *c = calloc(1, sizeof(*c));
-	if (c)
+	if (c) {
 		c->rmbuf = malloc(RPC_RM_MAX_RECORD);
-	if (!c || !c->rmbuf) {
-		if (c)
+		c->in = malloc(GLUE_IN_BUF);
+	}
+	if (!c || !c->rmbuf || !c->in) {
+		if (c) {
+			free(c->rmbuf);
+			free(c->in);
 			free(c);
+		}
 		close(fd);
 		return;
 	}
@@ -390,12 +445,17 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 		conn_free(c);
 		return;
 	}
+	c->rd = event_new(g->base, fd, EV_READ | EV_PERSIST, on_conn_readable, c);
+	if (!c->rd || event_add(c->rd, NULL) != 0) {
+		conn_free(c);
+		return;
+	}
 	emit_conn(g, "rpc.connect", &c->peer);
-	bufferevent_set_max_single_read(c->bev, GLUE_IO_CHUNK);
 	bufferevent_set_max_single_write(c->bev, GLUE_IO_CHUNK);
 	bufferevent_setwatermark(c->bev, EV_WRITE, GLUE_OUT_LOW, 0);
-	bufferevent_setcb(c->bev, on_conn_read, on_conn_write, on_conn_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* The bufferevent only writes; reading is on_conn_readable's. */
+	bufferevent_setcb(c->bev, NULL, on_conn_write, on_conn_event, c);
+	bufferevent_enable(c->bev, EV_WRITE);
 }
 
 static void on_udp(evutil_socket_t fd, short what, void *arg)
@@ -414,21 +474,22 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 			continue;
 		struct rpc_peer p = { .ip = from.sin_addr.s_addr, .port = ntohs(from.sin_port) };
 		struct rpc_result res;
-		if (rpc_server_handle(g->srv, g->rbuf, (size_t)n, &p, now_s(), &res) != 0)
+		if (rpc_server_handle(g->srv, g->rbuf, (size_t)n, &p, now_s(), &res) != 0) {
+			rpc_server_flush_events(g->srv);
 			continue;
+		}
 		if (res.verdict != RPC_VERDICT_SEND || res.len > GLUE_UDP_MAX) {
 			free(res.reply);
 			rpc_server_sent(g->srv, res.token);
-			continue;
-		}
-		if (res.delay_s > 0) {
+		} else if (res.delay_s > 0) {
 			add_delayed(g, NULL, fd, &from, &res);
-			continue;
+		} else {
+			(void)sendto(fd, res.reply, res.len, MSG_DONTWAIT, (struct sockaddr *)&from,
+				     sizeof(from));
+			free(res.reply);
+			rpc_server_sent(g->srv, res.token);
 		}
-		(void)sendto(fd, res.reply, res.len, MSG_DONTWAIT, (struct sockaddr *)&from,
-			     sizeof(from));
-		free(res.reply);
-		rpc_server_sent(g->srv, res.token);
+		rpc_server_flush_events(g->srv);
 	}
 }
 
@@ -513,6 +574,8 @@ int rpc_glue_new(struct event_base *base, struct rpc_server *srv, struct timelin
 	g->udp[0].fd = g->udp[1].fd = -1;
 	TAILQ_INIT(&g->conns);
 	TAILQ_INIT(&g->udp_delayed);
+	/* Each call's event after its reply is on its way (flushed per record). */
+	rpc_server_set_defer_events(srv, true);
 	int r = open_pair(g, 1, cfg->bind_ip, cfg->nfs_port, &g->nfs_port, err, errcap);
 	if (r == 0 && !cfg->no_pmap)
 		r = open_pair(g, 0, cfg->bind_ip, cfg->pmap_port, &g->pmap_port, err, errcap);
@@ -544,6 +607,7 @@ void rpc_glue_free(struct rpc_glue *glue)
 {
 	if (!glue)
 		return;
+	rpc_server_set_defer_events(glue->srv, false);
 	while (!TAILQ_EMPTY(&glue->conns))
 		conn_free(TAILQ_FIRST(&glue->conns));
 	while (!TAILQ_EMPTY(&glue->udp_delayed))

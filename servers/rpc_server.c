@@ -36,6 +36,8 @@ struct rpc_server {
 	struct rpc_drc *drc;
 	struct mount_rec *mounts;
 	size_t n_mounts;
+	bool defer_events;
+	struct pending_call *pending;   /* the deferred rpc.call event, when set */
 };
 
 int rpc_server_new(const struct rpc_server_config *cfg, struct timeline *tl,
@@ -68,6 +70,8 @@ void rpc_server_free(struct rpc_server *srv)
 {
 	if (!srv)
 		return;
+	rpc_server_flush_events(srv);
+	free(srv->pending);
 	nfs_progs_free(srv->progs);
 	rpc_drc_free(srv->drc);
 	free(srv->mounts);
@@ -196,23 +200,74 @@ struct call_report {
 	double latency;
 };
 
-static void emit_call(struct rpc_server *s, const char *board, const struct rpc_call *c,
-		      const struct rpc_peer *peer, const char *path, const struct call_report *r)
+/* Decimal digits of v at p; returns the end (no NUL). */
+static char *put_dec(char *p, uint64_t v)
 {
-	if (!s->tl)
-		return;
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Every call is an event: its numbers are formatted without stdio. */
+static void fmt_dec(char *buf, uint64_t v)
+{
+	*put_dec(buf, v) = '\0';
+}
+
+static void fmt_xid(char buf[11], uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < 8; i++)
+		buf[2 + i] = hex[(v >> (28 - 4 * i)) & 0xf];
+	buf[10] = '\0';
+}
+
+/* Seconds with 6 decimals, as "%.6f" would print a non-negative value. */
+static void fmt_seconds(char *buf, double s)
+{
+	uint64_t us = s > 0 ? (uint64_t)(s * 1e6 + 0.5) : 0;
+	char *p = put_dec(buf, us / 1000000);
+	*p++ = '.';
+	uint64_t frac = us % 1000000;
+	for (uint64_t d = 100000; d; d /= 10)
+		*p++ = (char)('0' + frac / d % 10);
+	*p = '\0';
+}
+
+/* An rpc.call event held until rpc_server_flush_events(). */
+struct pending_call {
+	bool set;
+	char board[32];
+	struct rpc_call c;              /* prog, vers, proc, xid only */
+	struct rpc_peer peer;
+	char path[1024];
+	struct call_report rep;
+	char status[16];                /* rep.status when it was not a constant */
+};
+
+static void emit_call_now(struct rpc_server *s, const char *board, const struct rpc_call *c,
+			  const struct rpc_peer *peer, const char *path, const struct call_report *r)
+{
 	char prog[16], vers[12], xid[12], lat[32], bytes[24];
 	const char *keys[EVENT_MAX_FIELDS], *vals[EVENT_MAX_FIELDS];
 	size_t n = 0;
 	const char *proc = nfs_progs_proc_name(c->prog, c->proc);
 	char procbuf[12];
 	if (!proc || !*proc || strcmp(proc, "?") == 0) {
-		snprintf(procbuf, sizeof(procbuf), "%u", c->proc);
+		fmt_dec(procbuf, c->proc);
 		proc = procbuf;
 	}
-	snprintf(vers, sizeof(vers), "%u", c->vers);
-	snprintf(xid, sizeof(xid), "0x%08x", c->xid);
-	snprintf(lat, sizeof(lat), "%.6f", r->latency);
+	fmt_dec(vers, c->vers);
+	fmt_xid(xid, c->xid);
+	fmt_seconds(lat, r->latency);
 	keys[n] = "prog"; vals[n++] = nfs_progs_prog_name(c->prog, prog);
 	keys[n] = "vers"; vals[n++] = vers;
 	keys[n] = "proc"; vals[n++] = proc;
@@ -222,7 +277,7 @@ static void emit_call(struct rpc_server *s, const char *board, const struct rpc_
 	keys[n] = "status"; vals[n++] = r->status ? r->status : "";
 	keys[n] = "latency"; vals[n++] = lat;
 	if (r->has_bytes) {
-		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)r->bytes);
+		fmt_dec(bytes, r->bytes);
 		keys[n] = "bytes"; vals[n++] = bytes;
 	}
 	if (r->fault) {
@@ -232,6 +287,49 @@ static void emit_call(struct rpc_server *s, const char *board, const struct rpc_
 		keys[n] = "drc"; vals[n++] = r->drc;
 	}
 	timeline_emitv(s->tl, board, "rpc.call", n, keys, vals);
+}
+
+void rpc_server_flush_events(struct rpc_server *srv)
+{
+	struct pending_call *p = srv ? srv->pending : NULL;
+	if (!p || !p->set)
+		return;
+	p->set = false;
+	emit_call_now(srv, p->board, &p->c, &p->peer, p->path, &p->rep);
+}
+
+void rpc_server_set_defer_events(struct rpc_server *srv, bool defer)
+{
+	if (defer && !srv->pending)
+		srv->pending = calloc(1, sizeof(*srv->pending)); /* NULL: events stay immediate */
+	if (!defer)
+		rpc_server_flush_events(srv);
+	srv->defer_events = defer;
+}
+
+/* statbuf: where r->status may point besides constants. */
+static void emit_call(struct rpc_server *s, const char *board, const struct rpc_call *c,
+		      const struct rpc_peer *peer, const char *path, const struct call_report *r,
+		      const char *statbuf)
+{
+	if (!s->tl)
+		return;
+	if (!s->defer_events || !s->pending) {
+		emit_call_now(s, board, c, peer, path, r);
+		return;
+	}
+	struct pending_call *p = s->pending;
+	rpc_server_flush_events(s); /* one is never left over; if so, order is kept */
+	p->set = true;
+	snprintf(p->board, sizeof(p->board), "%s", board);
+	p->c = (struct rpc_call){ .xid = c->xid, .prog = c->prog, .vers = c->vers, .proc = c->proc };
+	p->peer = *peer;
+	snprintf(p->path, sizeof(p->path), "%s", path ? path : "");
+	p->rep = *r;
+	if (statbuf && r->status == statbuf) {
+		snprintf(p->status, sizeof(p->status), "%s", statbuf);
+		p->rep.status = p->status;
+	}
 }
 
 static void emit_garbage(struct rpc_server *s, const char *board, const struct rpc_peer *peer,
@@ -321,26 +419,29 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 		return header_only(ret, put_auth, c.xid, RPC_AUTH_TOOWEAK, 0);
 
 	struct call_report rep = { 0 };
+	char statbuf[16] = "";
 	uint32_t low = 0, high = 0;
 	switch (nfs_progs_lookup(c.prog, c.vers, &low, &high)) {
 	case NFS_PROGS_SERVED:
 		break;
 	case NFS_PROGS_BAD_VERSION:
 		rep.status = accept_name(RPC_ACCEPT_PROG_MISMATCH);
-		emit_call(srv, board, &c, peer, "", &rep);
+		emit_call(srv, board, &c, peer, "", &rep, NULL);
 		return header_only(ret, rpc_wire_put_prog_mismatch, c.xid, low, high);
 	default:
 		rep.status = accept_name(RPC_ACCEPT_PROG_UNAVAIL);
-		emit_call(srv, board, &c, peer, "", &rep);
+		emit_call(srv, board, &c, peer, "", &rep, NULL);
 		return header_only(ret, put_accept, c.xid, RPC_ACCEPT_PROG_UNAVAIL, 0);
 	}
 
 	struct nfs_req req = { .call = &c, .peer_ip = peer->ip, .peer_port = peer->port,
 			       .tcp = peer->tcp };
 	cred_from_call(&c, &req.cred, board);
+	/* The path only serves events and fault rules: no work without either. */
 	char path[1024];
 	path[0] = '\0';
-	nfs_progs_describe(srv->progs, &req, path, sizeof(path));
+	if (srv->tl || srv->faults)
+		nfs_progs_describe(srv->progs, &req, path, sizeof(path));
 
 	/* The duplicate-request cache answers retransmits first. */
 	struct rpc_drc_key key = { .xid = c.xid, .prog = c.prog, .vers = c.vers, .proc = c.proc,
@@ -352,7 +453,7 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 	switch (rpc_drc_lookup(srv->drc, &key, &cached, &cached_len)) {
 	case RPC_DRC_IN_PROGRESS:
 		rep.drc = "in-progress";
-		emit_call(srv, board, &c, peer, path, &rep);
+		emit_call(srv, board, &c, peer, path, &rep, statbuf);
 		return 0;
 	case RPC_DRC_DONE: {
 		uint8_t *copy = malloc(cached_len ? cached_len : 1);
@@ -363,7 +464,7 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 		ret->reply = copy;
 		ret->len = cached_len;
 		rep.drc = "replay";
-		emit_call(srv, board, &c, peer, path, &rep);
+		emit_call(srv, board, &c, peer, path, &rep, statbuf);
 		return 0;
 	}
 	case RPC_DRC_MISS:
@@ -384,16 +485,16 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 		rep.fault = fault_action_name(rule->action);
 		switch (rule->action) {
 		case FAULT_DROP:
-			emit_call(srv, board, &c, peer, path, &rep);
+			emit_call(srv, board, &c, peer, path, &rep, statbuf);
 			return 0;
 		case FAULT_CLOSE:
 			ret->verdict = peer->tcp ? RPC_VERDICT_CLOSE : RPC_VERDICT_NONE;
-			emit_call(srv, board, &c, peer, path, &rep);
+			emit_call(srv, board, &c, peer, path, &rep, statbuf);
 			return 0;
 		case FAULT_STALL:
 			ret->verdict = peer->tcp ? RPC_VERDICT_STALL : RPC_VERDICT_NONE;
 			ret->stall_s = rule->delay_s > 0 ? rule->delay_s / scale : 0;
-			emit_call(srv, board, &c, peer, path, &rep);
+			emit_call(srv, board, &c, peer, path, &rep, statbuf);
 			return 0;
 		case FAULT_TRUNCATE:
 			req.read_cap = rule->bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)rule->bytes;
@@ -414,7 +515,6 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 		return -ENOMEM;
 	struct nfs_call_info info = { 0 };
 	enum rpc_accept_stat st;
-	char statbuf[16];
 	rpc_wire_put_accepted(&e, c.xid, RPC_ACCEPT_SUCCESS);
 	if (rule && rule->action == FAULT_ERROR) {
 		st = RPC_ACCEPT_SUCCESS;
@@ -486,6 +586,6 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 		ret->verdict = RPC_VERDICT_NONE;
 	}
 	rep.latency = mono_s() - t0 + ret->delay_s;
-	emit_call(srv, board, &c, peer, path, &rep);
+	emit_call(srv, board, &c, peer, path, &rep, statbuf);
 	return 0;
 }

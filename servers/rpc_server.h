@@ -99,6 +99,14 @@ int rpc_server_handle(struct rpc_server *srv, const uint8_t *rec, size_t len,
 /* The portmapper's answers (copied); the glue sets them once its ports
  * are bound. */
 int rpc_server_set_map(struct rpc_server *srv, const struct pmap_mapping *map, size_t n_map);
+/*
+ * Deferred events: rpc_server_handle() then keeps the call's rpc.call
+ * event until rpc_server_flush_events(), so a glue can send the reply
+ * first and format the event off the client's wait (the glue turns this
+ * on and flushes after every record). Off by default: emitted at once.
+ */
+void rpc_server_set_defer_events(struct rpc_server *srv, bool defer);
+void rpc_server_flush_events(struct rpc_server *srv);
 /* A delayed reply was sent (or its connection is gone). */
 void rpc_server_sent(struct rpc_server *srv, uint64_t token);
 /* Mounts currently recorded (MOUNT DUMP), for tests. */
