@@ -232,30 +232,36 @@ static size_t utf8_sequence_len(const unsigned char *p)
 static void write_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+	/* Bytes that need no escape go out in runs, one fwrite each. */
+	const unsigned char *p = (const unsigned char *)s, *plain = p;
+	while (*p) {
+		const char *esc = NULL;
+		char u[8];
+		size_t n = 1;
 		switch (*p) {
-		case '"': fputs("\\\"", out); p++; continue;
-		case '\\': fputs("\\\\", out); p++; continue;
-		case '\n': fputs("\\n", out); p++; continue;
-		case '\r': fputs("\\r", out); p++; continue;
-		case '\t': fputs("\\t", out); p++; continue;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
 		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				snprintf(u, sizeof(u), "\\u%04x", *p);
+				esc = u;
+			} else if (*p >= 0x80 && (n = utf8_sequence_len(p)) == 0) {
+				esc = "\\ufffd";
+				n = 1;
+			}
 			break;
 		}
-		if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\u%04x", *p);
-			p++;
-			continue;
+		if (esc) {
+			fwrite(plain, 1, (size_t)(p - plain), out);
+			fputs(esc, out);
+			plain = p + n;
 		}
-		size_t n = utf8_sequence_len(p);
-		if (n == 0) {
-			fputs("\\ufffd", out);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n, out);
 		p += n;
 	}
+	fwrite(plain, 1, (size_t)(p - plain), out);
 	fputc('"', out);
 }
 
