@@ -594,7 +594,7 @@ static int scenario_board_lines(void)
 	/* power.on first, console lines in order, pieces of long lines, exit last. */
 	static const char *const want[] = {
 		("vpi args: vpi --model lines --mac 02:00:00:00:00:11 --serial 1a2b3c4d "
-		 "--iface eth0 --time-scale 10"),
+		 "--iface eth0 --time-scale 10 --kernel"),
 		"iface eth0 mac 02:00:00:00:00:11",
 		"line one",
 		"line two",
