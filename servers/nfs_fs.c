@@ -57,6 +57,7 @@ struct fd_cache_ent {
 	int fd;                       /* -1 = free */
 	dev_t dev;
 	uint64_t ino;
+	uint32_t gen;                 /* its generation: it cannot change while held open */
 	bool rw;
 	uint64_t used;
 };
@@ -75,6 +76,8 @@ struct dirc_ent {
 	uint64_t ino;
 	int fd;
 	unsigned refs;
+	uint32_t gen;                 /* valid when gen_ok: the fd keeps the inode, so it holds */
+	bool gen_ok;
 	bool dead;                    /* dropped while lent: closed at the last put */
 	uint64_t used;
 };
@@ -131,6 +134,8 @@ struct obj {
 	char name[NAME_MAX + 1];      /* its name in parent_fd */
 	struct stat st;
 	struct btime bt;
+	uint32_t gen;                 /* valid when gen_read: read from this inode in this call */
+	bool gen_read;
 };
 
 #define OBJ_INIT { .fd = -1, .parent_fd = -1 }
@@ -170,6 +175,7 @@ static void obj_release(struct obj *o)
 {
 	ref_put(&o->fd, &o->fd_own, &o->fd_ce);
 	ref_put(&o->parent_fd, &o->parent_own, &o->parent_ce);
+	o->gen_read = false;
 }
 
 /* The one errno -> nfsstat3 mapping. */
@@ -536,6 +542,7 @@ static void fdc_drop(struct nfs_fs *fs, dev_t dev, uint64_t ino)
 }
 
 static int obj_fd(struct obj *o);
+static uint32_t obj_gen(struct obj *o, bool fresh);
 
 /*
  * A read (or read-write) fd on the regular file o, owned by the cache.
@@ -564,14 +571,32 @@ static int fdc_get(struct nfs_fs *fs, struct obj *o, bool rw)
 	int opath = obj_fd(o);
 	if (opath < 0)
 		return opath;
+	uint32_t gen = obj_gen(o, false);
 	int fd = reopen(opath, rw ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		return fd;
 	if (victim->fd >= 0)
 		close(victim->fd);
 	*victim = (struct fd_cache_ent){ .fd = fd, .dev = o->st.st_dev, .ino = o->st.st_ino,
-					 .rw = rw, .used = fs->tick };
+					 .gen = gen, .rw = rw, .used = fs->tick };
 	return fd;
+}
+
+/*
+ * The generation of o when the cache holds its inode open: that inode
+ * cannot be freed, so no other file has its number (spares young files,
+ * which the memo does not keep, a read of the generation per READ).
+ */
+static bool fdc_gen(const struct nfs_fs *fs, const struct obj *o, uint32_t *ret_gen)
+{
+	for (int i = 0; i < FD_CACHE_SIZE; i++) {
+		const struct fd_cache_ent *e = &fs->fdc[i];
+		if (e->fd >= 0 && e->dev == o->st.st_dev && e->ino == o->st.st_ino) {
+			*ret_gen = e->gen;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* ---- resolution ---- */
@@ -841,26 +866,43 @@ static uint32_t open_ino(struct export_rt *ex, uint64_t ino, struct obj *o)
 	return NFS3ERR_STALE;
 }
 
+/* gen was just read from o's inode: kept for the call and where caches allow. */
+static void gen_was_read(struct obj *o, uint32_t gen)
+{
+	genm_put(o->ex->fs, o, gen);
+	o->gen = gen;
+	o->gen_read = true;
+	if (o->fd_ce) {
+		o->fd_ce->gen = gen;
+		o->fd_ce->gen_ok = true;
+	}
+}
+
 /*
- * The generation of a resolved object: from the memo (same inode, same
- * birth time), else the table when known, else read (fresh: always read).
+ * The generation of a resolved object: as read in this call, else from
+ * the memo (same inode, same birth time) or the open-file or directory
+ * caches (which hold the inode), else read (fresh: none of those). Not
+ * the table's: it keeps a generation across a scan's re-listing, so after
+ * the file is removed outside the server and its inode number reused, it
+ * would give the old file's for the new one.
  */
 static uint32_t obj_gen(struct obj *o, bool fresh)
 {
 	if (o->st.st_ino == o->ex->root_ino)
 		return o->ex->root_gen;
+	if (o->gen_read)
+		return o->gen;
 	struct nfs_fs *fs = o->ex->fs;
 	uint32_t gen;
-	if (!fresh && genm_get(fs, o, &gen))
+	if (!fresh && (genm_get(fs, o, &gen) || fdc_gen(fs, o, &gen)))
 		return gen;
-	struct nfs_itab_ent *e = nfs_itab_get(o->ex->itab, o->st.st_ino);
-	if (e && e->gen_known && !fresh)
-		return e->gen;
+	if (!fresh && o->fd_ce && o->fd_ce->gen_ok)
+		return o->fd_ce->gen;
 	int fd = obj_fd(o);
 	gen = fd >= 0 ? read_gen(fd, &o->st) : 0;
 	if (fd >= 0)
-		genm_put(fs, o, gen);
-	e = nfs_itab_get(o->ex->itab, o->st.st_ino);
+		gen_was_read(o, gen);
+	struct nfs_itab_ent *e = nfs_itab_get(o->ex->itab, o->st.st_ino);
 	if (e) {
 		e->gen = gen;
 		e->gen_known = true;
@@ -966,7 +1008,7 @@ static uint32_t open_entry(struct nfs_fs *fs, const struct obj *dir, const char 
 		int fd = obj_fd(o);
 		if (fd >= 0) {
 			gen = read_gen(fd, &o->st);
-			genm_put(fs, o, gen);
+			gen_was_read(o, gen);
 			break;
 		}
 		/* Replaced between the stat and the open: once more, with the new one. */
