@@ -56,6 +56,13 @@
 
 enum run_state { RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
 
+/* A boot phase a `phase:` step ended, and how long it took (timeline s). */
+#define RUN_PHASES_MAX 16
+struct phase_time {
+	char name[24];
+	double seconds;
+};
+
 struct runner;
 
 struct board_run {
@@ -81,6 +88,9 @@ struct board_run {
 	double step_credit;   /* wall seconds added to the current step's deadline */
 	double case_credit;   /* wall seconds added to the case limit for this run */
 	bool busy, again;     /* evaluate() is not re-entrant; re-run instead */
+	struct phase_time phases[RUN_PHASES_MAX]; /* boot phases ended so far */
+	size_t n_phases;
+	double phase_start;   /* timeline time the current phase began */
 	size_t first_index, end_index; /* timeline slice of this run */
 	double t_start, t_end;
 	char message[1024];
@@ -97,6 +107,8 @@ struct result {
 	char type[16];
 	char *detail;
 	char *system_out;
+	struct phase_time phases[RUN_PHASES_MAX];
+	size_t n_phases;
 };
 
 struct runner {
@@ -278,8 +290,9 @@ static void run_fail(struct board_run *run, const char *type, const char *fmt_wh
 		char seen[600];
 		event_format_line(offending, seen, sizeof(seen));
 		snprintf(run->message, sizeof(run->message),
-			 "step %zu (line %d): %s %s within %gs, but saw: %s", run->step + 1,
-			 step->line, fmt_what, want, step->within_s, seen);
+			 "%s%sstep %zu (line %d): %s %s within %gs, but saw: %s", step->hint,
+			 step->hint[0] ? " -- " : "", run->step + 1, step->line, fmt_what, want,
+			 step->within_s, seen);
 		snprintf(run->detail, sizeof(run->detail), "%s", run->message);
 	} else {
 		char wire[64] = "";
@@ -287,8 +300,9 @@ static void run_fail(struct board_run *run, const char *type, const char *fmt_wh
 			snprintf(wire, sizeof(wire), " (%.1fs of it on the wire at wall speed)",
 				 wire_at(run, timeline_now(run->r->tl)) - run->step_wire0);
 		snprintf(run->message, sizeof(run->message),
-			 "step %zu (line %d): %s %s within %gs%s", run->step + 1, step->line,
-			 fmt_what, want, step->within_s, wire);
+			 "%s%sstep %zu (line %d): %s %s within %gs%s", step->hint,
+			 step->hint[0] ? " -- " : "", run->step + 1, step->line, fmt_what, want,
+			 step->within_s, wire);
 		char seen[3000];
 		describe_seen(run, seen, sizeof(seen));
 		snprintf(run->detail, sizeof(run->detail), "%s\nseen instead since the step began:\n%s",
@@ -431,6 +445,25 @@ static void do_power(struct board_run *run, const struct suite_step *step)
 	}
 }
 
+/*
+ * The event that ends a phase was seen at `t`: the phase lasted from the
+ * previous phase's end (or the run's start) to it. Recorded for the JUnit
+ * properties and as a phase.end event in the log.
+ */
+static void phase_end(struct board_run *run, const char *name, double t)
+{
+	double seconds = t > run->phase_start ? t - run->phase_start : 0;
+	run->phase_start = t;
+	if (run->n_phases < RUN_PHASES_MAX) {
+		struct phase_time *p = &run->phases[run->n_phases++];
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		p->seconds = seconds;
+	}
+	char text[32];
+	snprintf(text, sizeof(text), "%.3f", seconds);
+	timeline_emit(run->r->tl, run->spec->name, "phase.end", "phase", name, "seconds", text, NULL);
+}
+
 /* Walks the steps as far as the timeline allows. Not re-entrant: power
  * actions emit events that call back into here, which only sets `again`. */
 static void evaluate(struct board_run *run)
@@ -459,6 +492,8 @@ static void evaluate(struct board_run *run)
 				if (at != SIZE_MAX) {
 					consume(run, at);
 					advance(run);
+					if (step->phase[0])
+						phase_end(run, step->phase, timeline_get(run->r->tl, at)->t);
 					continue;
 				}
 			} else if (step->kind == STEP_ABSENT) {
@@ -635,6 +670,8 @@ static int add_result(struct runner *r, const struct board_run *run)
 	res->detail = run->detail[0] ? strdup(run->detail) : NULL;
 	res->system_out = timeline_slice_text(r->tl, run->spec->name, run->first_index,
 					      run->end_index);
+	memcpy(res->phases, run->phases, sizeof(res->phases));
+	res->n_phases = run->n_phases;
 	return 0;
 }
 
@@ -685,7 +722,7 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 		run->kase = kase;
 		run->state = RUN_ACTIVE;
 		run->first_index = run->cursor = run->step_start_index = start_index;
-		run->t_start = run->step_started = timeline_now(r->tl);
+		run->t_start = run->step_started = run->phase_start = timeline_now(r->tl);
 		run->timer = evtimer_new(r->base, on_step_timer, run);
 		run->power_off = evtimer_new(r->base, on_power_off_timer, run);
 		if (!run->timer || !run->power_off) {
@@ -726,13 +763,36 @@ out:
 	return err;
 }
 
+/* Property names and values of one result's phases: "phase.NAME" = seconds. */
+struct phase_props {
+	char names[RUN_PHASES_MAX][32];
+	char values[RUN_PHASES_MAX][24];
+	const char *name_ptrs[RUN_PHASES_MAX];
+	const char *value_ptrs[RUN_PHASES_MAX];
+};
+
+static void phase_props_fill(struct phase_props *pp, const struct result *res)
+{
+	for (size_t j = 0; j < res->n_phases; j++) {
+		snprintf(pp->names[j], sizeof(pp->names[j]), "phase.%s", res->phases[j].name);
+		snprintf(pp->values[j], sizeof(pp->values[j]), "%.3f", res->phases[j].seconds);
+		pp->name_ptrs[j] = pp->names[j];
+		pp->value_ptrs[j] = pp->values[j];
+	}
+}
+
 static int write_junit(struct runner *r, double total_s)
 {
 	struct junit_case *cases = calloc(r->n_results ? r->n_results : 1, sizeof(*cases));
-	if (!cases)
+	struct phase_props *props = calloc(r->n_results ? r->n_results : 1, sizeof(*props));
+	if (!cases || !props) {
+		free(cases);
+		free(props);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < r->n_results; i++) {
 		const struct result *res = &r->results[i];
+		phase_props_fill(&props[i], res);
 		cases[i] = (struct junit_case){
 			.name = res->name,
 			.classname = res->classname,
@@ -743,6 +803,9 @@ static int write_junit(struct runner *r, double total_s)
 			.failure_type = res->type,
 			.failure_text = res->detail ? res->detail : res->message,
 			.system_out = res->system_out,
+			.n_properties = res->n_phases,
+			.property_names = props[i].name_ptrs,
+			.property_values = props[i].value_ptrs,
 		};
 	}
 	char stamp[32], host[256] = "localhost";
@@ -764,6 +827,7 @@ static int write_junit(struct runner *r, double total_s)
 		fprintf(stderr, "pitest: cannot write %s: %s\n", r->opts->junit_path,
 			err[0] ? err : strerror(-rc));
 	free(cases);
+	free(props);
 	return rc;
 }
 

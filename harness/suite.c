@@ -131,6 +131,7 @@ struct raw_expect {
 	char *within;
 	char **models;
 	unsigned models_count;
+	char *hint, *phase;
 };
 
 struct raw_step {
@@ -198,6 +199,8 @@ static const cyaml_schema_field_t expect_fields[] = {
 				match_fields),
 	OPT_STR("within", struct raw_expect, within),
 	OPT_LIST("models", struct raw_expect, models),
+	OPT_STR("hint", struct raw_expect, hint),
+	OPT_STR("phase", struct raw_expect, phase),
 	CYAML_FIELD_END
 };
 
@@ -746,6 +749,20 @@ static int fill_expect(struct suite_ctx *c, const struct raw_expect *re, const c
 	yaml_lines_path(path, sizeof(path), "%s.within", base);
 	if (re->within && (r = parse_positive_duration(c, path, re->within, &s->within_s)) < 0)
 		return r;
+	yaml_lines_path(path, sizeof(path), "%s.hint", base);
+	if (re->hint && (r = copy_text(c, path, "a hint", re->hint, s->hint, sizeof(s->hint))) < 0)
+		return r;
+	if (re->phase) {
+		yaml_lines_path(path, sizeof(path), "%s.phase", base);
+		n = strlen(re->phase);
+		if (s->kind != STEP_EXPECT)
+			return FAIL(c, path, "expected 'phase:' only on an expect step (a phase ends when its event is seen)");
+		if (n == 0 || n >= sizeof(s->phase) ||
+		    strspn(re->phase, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+			return FAIL(c, path, "expected a phase name of 1 to %zu lower-case letters, digits or '-' like dhcp or kernel-dhcp (got '%s')",
+				    sizeof(s->phase) - 1, re->phase);
+		snprintf(s->phase, sizeof(s->phase), "%s", re->phase);
+	}
 	return fill_models(c, base, re->models, re->models_count, SUITE_MAX_MODELS, s->models, &s->n_models);
 }
 

@@ -65,6 +65,8 @@ struct suite_step {
 	double within_s;         /* board seconds */
 	size_t n_models;         /* step applies only to these models; 0 = all */
 	char models[SUITE_MAX_MODELS][16];
+	char hint[200];          /* what to look at when the step fails ("" = none) */
+	char phase[24];          /* STEP_EXPECT: its match ends this boot phase ("" = none) */
 };
 
 struct suite_case {
