@@ -5,6 +5,7 @@
 #include "harness/cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,7 +27,7 @@
 
 static const char usage_text[] =
 	"usage: pitest [run] --suite NAME|FILE [--lab FILE] [--junit FILE] [--events FILE]\n"
-	"              [--case NAME] [--board NAME] [--time-scale F] [-q|-v]\n"
+	"              [--case NAME] [--board NAME] [--time-scale F] [--repeat N] [-q|-v]\n"
 	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
 	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
 	"       pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
@@ -45,6 +46,8 @@ static const char usage_text[] =
 	"  --events FILE      write every event as JSON Lines\n"
 	"  --case NAME        run only this case; --board NAME: only on this board\n"
 	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
+	"  --repeat N         run the suite N times; then print the pass ratio per case\n"
+	"                     and board and the p50/p95 of every phase\n"
 	"  -q, --quiet        print only results; -v, --verbose: diagnostics too\n"
 	"exit status: 0 all passed, 1 a case failed, 2 usage or configuration error\n";
 
@@ -102,6 +105,7 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "board", required_argument, NULL, 'b' },
 		{ "leases", required_argument, NULL, 'L' },
 		{ "time-scale", required_argument, NULL, 't' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -112,7 +116,7 @@ static int run_or_serve(int argc, char **argv, bool serve)
 	char suite_path[PATH_MAX], lab_path[PATH_MAX], self_exe[PATH_MAX];
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:l:j:e:c:b:L:t:qvh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:l:j:e:c:b:L:t:r:qvh", options, NULL)) != -1) {
 		switch (c) {
 		case 's': suite_arg = optarg; break;
 		case 'l': opts.lab_path = optarg; break;
@@ -126,6 +130,15 @@ static int run_or_serve(int argc, char **argv, bool serve)
 				return usage_error("--time-scale wants a number above 0 (at most 1000)",
 						   optarg);
 			break;
+		case 'r': {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || n < 1 || n > 10000)
+				return usage_error("--repeat wants a number of runs from 1 to 10000", optarg);
+			opts.repeat = (unsigned)n;
+			break;
+		}
 		case 'q': opts.verbosity = 0; break;
 		case 'v': opts.verbosity = 2; break;
 		case 'h': fputs(usage_text, stdout); return 0;

@@ -38,6 +38,7 @@
 #include "harness/fault.h"
 #include "harness/lab.h"
 #include "harness/suite.h"
+#include "harness/summary.h"
 #include "harness/timeline.h"
 #include "harness/vlab.h"
 #include "reports/junit.h"
@@ -99,7 +100,8 @@ struct board_run {
 };
 
 struct result {
-	char name[64];
+	char name[80];        /* the case, "#run" appended when repeated */
+	char case_name[64];
 	char classname[128];
 	double time_s;
 	bool failed, skipped;
@@ -128,6 +130,7 @@ struct runner {
 	size_t n_runs;
 	struct result *results;
 	size_t n_results, cap_results;
+	unsigned repetition;   /* 0-based, under --repeat */
 };
 
 static double wall_seconds(const struct runner *r, double board_seconds)
@@ -660,7 +663,11 @@ static int add_result(struct runner *r, const struct board_run *run)
 	}
 	struct result *res = &r->results[r->n_results++];
 	memset(res, 0, sizeof(*res));
-	snprintf(res->name, sizeof(res->name), "%s", run->kase->name);
+	snprintf(res->case_name, sizeof(res->case_name), "%s", run->kase->name);
+	if (r->opts->repeat > 1)
+		snprintf(res->name, sizeof(res->name), "%s#%u", run->kase->name, r->repetition + 1);
+	else
+		snprintf(res->name, sizeof(res->name), "%s", run->kase->name);
 	snprintf(res->classname, sizeof(res->classname), "%s.%s", r->suite->name, run->spec->name);
 	res->time_s = run->t_end - run->t_start;
 	res->failed = run->state == RUN_FAILED;
@@ -933,6 +940,28 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	return 0;
 }
 
+/* --repeat: pass ratios per case and board, phase p50/p95. */
+static void print_summary(const struct runner *r)
+{
+	struct summary *s = summary_new();
+	if (!s)
+		return;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const struct result *res = &r->results[i];
+		if (res->skipped)
+			continue; /* interrupted: neither passed nor failed */
+		struct summary_phase ph[RUN_PHASES_MAX];
+		for (size_t j = 0; j < res->n_phases; j++)
+			ph[j] = (struct summary_phase){ res->phases[j].name, res->phases[j].seconds };
+		const char *board = res->classname + strlen(r->suite->name) + 1;
+		if (summary_add(s, res->case_name, board, !res->failed, ph, res->n_phases) < 0)
+			break;
+	}
+	summary_print(s, stdout);
+	fflush(stdout);
+	summary_free(s);
+}
+
 int runner_run_suite(const struct runner_options *opts)
 {
 	struct runner r = { 0 };
@@ -956,14 +985,21 @@ int runner_run_suite(const struct runner_options *opts)
 	       r.lab->name, r.lab->n_boards, r.time_scale);
 	double started = timeline_now(r.tl);
 	int setup_error = 0;
-	for (size_t i = 0; i < r.suite->n_cases && !r.interrupted; i++) {
-		const struct suite_case *kase = &r.suite->cases[i];
-		if (opts->only_case && strcmp(kase->name, opts->only_case) != 0)
-			continue;
-		setup_error = run_case(&r, kase);
-		if (setup_error)
-			break;
+	unsigned runs = opts->repeat > 1 ? opts->repeat : 1;
+	for (r.repetition = 0; r.repetition < runs && !r.interrupted && !setup_error; r.repetition++) {
+		if (runs > 1)
+			printf("== run %u of %u\n", r.repetition + 1, runs);
+		for (size_t i = 0; i < r.suite->n_cases && !r.interrupted; i++) {
+			const struct suite_case *kase = &r.suite->cases[i];
+			if (opts->only_case && strcmp(kase->name, opts->only_case) != 0)
+				continue;
+			setup_error = run_case(&r, kase);
+			if (setup_error)
+				break;
+		}
 	}
+	if (runs > 1)
+		print_summary(&r);
 	size_t passed = 0, failed = 0, skipped = 0;
 	for (size_t i = 0; i < r.n_results; i++) {
 		if (r.results[i].failed)

@@ -21,6 +21,7 @@ struct runner_options {
 	const char *only_board;   /* run only on this board (NULL = all) */
 	const char *lease_file;   /* serve: overrides the lab's lease_file */
 	double time_scale;        /* > 0 overrides the lab's time_scale */
+	unsigned repeat;          /* run the suite this many times (0 = once) */
 	int verbosity;            /* 0 results only, 1 events too, 2 diagnostics too */
 };
 
