@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "harness/board.h"
+#include "harness/board_lock.h"
 #include "harness/expect.h"
 #include "harness/fault.h"
 #include "harness/lab.h"
@@ -131,6 +132,7 @@ struct runner {
 	struct result *results;
 	size_t n_results, cap_results;
 	unsigned repetition;   /* 0-based, under --repeat */
+	int *board_locks;      /* real labs: a held lock fd per board, -1 = not taken */
 };
 
 static double wall_seconds(const struct runner *r, double board_seconds)
@@ -840,6 +842,12 @@ static int write_junit(struct runner *r, double total_s)
 
 static void runner_cleanup(struct runner *r)
 {
+	if (r->board_locks) {
+		for (size_t i = 0; i < r->lab->n_boards; i++)
+			if (r->board_locks[i] >= 0)
+				close(r->board_locks[i]);
+		free(r->board_locks);
+	}
 	if (r->boards) {
 		for (size_t i = 0; i < r->lab->n_boards; i++)
 			board_free(r->boards[i]);
@@ -879,6 +887,26 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	if (need_suite && suite_load(opts->suite_path, &r->suite, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pitest: %s\n", err);
 		return RUNNER_EXIT_USAGE;
+	}
+	/* A real board is driven by one run at a time; virtual labs are private
+	 * to their run (their own namespaces) and need no lock. */
+	if (need_suite && !r->lab->is_virtual) {
+		r->board_locks = malloc((r->lab->n_boards ? r->lab->n_boards : 1) * sizeof(int));
+		if (!r->board_locks)
+			return RUNNER_EXIT_FAILED;
+		for (size_t i = 0; i < r->lab->n_boards; i++)
+			r->board_locks[i] = -1;
+		for (size_t i = 0; i < r->lab->n_boards; i++) {
+			const char *name = r->lab->boards[i].name;
+			if (opts->only_board && strcmp(opts->only_board, name) != 0)
+				continue;
+			int fd = board_lock_take(r->lab->name, name, err, sizeof(err));
+			if (fd < 0) {
+				fprintf(stderr, "pitest: %s\n", err);
+				return RUNNER_EXIT_FAILED;
+			}
+			r->board_locks[i] = fd;
+		}
 	}
 	r->time_scale = opts->time_scale > 0 ? opts->time_scale : r->lab->time_scale;
 	if (r->time_scale <= 0)
