@@ -30,6 +30,9 @@
 #include "servers/nfs_fh.h"
 #include "servers/nfs_itab.h"
 
+/* Zeroes an optional result the caller may have passed as NULL. */
+#define CLEAR_OUT(p) do { if (p) memset((p), 0, sizeof(*(p))); } while (0)
+
 #define MAX_DEPTH 128            /* directories below an export root */
 #define SCAN_MAX_ENTRIES 1000000 /* per restart scan */
 #define FD_CACHE_SIZE 16
@@ -1377,8 +1380,7 @@ uint32_t nfs_fs_setattr(struct nfs_fs *fs, const struct nfs_cred *cred, const st
 	struct obj o = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_wcc)
-		memset(ret_wcc, 0, sizeof(*ret_wcc));
+	CLEAR_OUT(ret_wcc);
 	uint32_t r = resolve(fs, cred, fh, &o);
 	if (r != NFS3_OK)
 		return r;
@@ -1417,10 +1419,8 @@ uint32_t nfs_fs_lookup(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 	struct obj dir = OBJ_INIT, o = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_attr)
-		memset(ret_attr, 0, sizeof(*ret_attr));
-	if (ret_dir_attr)
-		memset(ret_dir_attr, 0, sizeof(*ret_dir_attr));
+	CLEAR_OUT(ret_attr);
+	CLEAR_OUT(ret_dir_attr);
 	uint32_t r = resolve_dir(fs, cred, dirfh, &dir);
 	if (r != NFS3_OK)
 		return r;
@@ -1564,8 +1564,7 @@ uint32_t nfs_fs_write(struct nfs_fs *fs, const struct nfs_cred *cred, const stru
 	struct obj o = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_wcc)
-		memset(ret_wcc, 0, sizeof(*ret_wcc));
+	CLEAR_OUT(ret_wcc);
 	uint32_t r = resolve(fs, cred, fh, &o);
 	if (r != NFS3_OK)
 		return r;
@@ -1625,8 +1624,7 @@ uint32_t nfs_fs_commit(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 	struct obj o = OBJ_INIT;
 	(void)offset;
 	(void)count;
-	if (ret_wcc)
-		memset(ret_wcc, 0, sizeof(*ret_wcc));
+	CLEAR_OUT(ret_wcc);
 	uint32_t r = resolve(fs, cred ? cred : &nobody, fh, &o);
 	if (r != NFS3_OK)
 		return r;
@@ -1734,8 +1732,7 @@ uint32_t nfs_fs_create(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 	struct obj dir = OBJ_INIT, o = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_attr)
-		memset(ret_attr, 0, sizeof(*ret_attr));
+	CLEAR_OUT(ret_attr);
 	uint32_t r = begin_dirop(fs, cred, dirfh, name, NAME_CREATE, &dir, ret_dir_wcc);
 	if (r != NFS3_OK)
 		goto out;
@@ -1834,8 +1831,7 @@ uint32_t nfs_fs_mkdir(struct nfs_fs *fs, const struct nfs_cred *cred, const stru
 	struct obj dir = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_attr)
-		memset(ret_attr, 0, sizeof(*ret_attr));
+	CLEAR_OUT(ret_attr);
 	uint32_t r = begin_dirop(fs, cred, dirfh, name, NAME_CREATE, &dir, ret_dir_wcc);
 	if (r == NFS3_OK)
 		r = mkdirat(dir.fd, name, 0700) != 0 ? errno_to_nfs(errno) :
@@ -1852,8 +1848,7 @@ uint32_t nfs_fs_symlink(struct nfs_fs *fs, const struct nfs_cred *cred, const st
 	struct obj dir = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_attr)
-		memset(ret_attr, 0, sizeof(*ret_attr));
+	CLEAR_OUT(ret_attr);
 	uint32_t r = begin_dirop(fs, cred, dirfh, name, NAME_CREATE, &dir, ret_dir_wcc);
 	if (r != NFS3_OK)
 		goto out;
@@ -1882,8 +1877,7 @@ uint32_t nfs_fs_mknod(struct nfs_fs *fs, const struct nfs_cred *cred, const stru
 	struct obj dir = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_attr)
-		memset(ret_attr, 0, sizeof(*ret_attr));
+	CLEAR_OUT(ret_attr);
 	uint32_t r = begin_dirop(fs, cred, dirfh, name, NAME_CREATE, &dir, ret_dir_wcc);
 	if (r != NFS3_OK)
 		goto out;
@@ -1976,8 +1970,7 @@ uint32_t nfs_fs_rename(struct nfs_fs *fs, const struct nfs_cred *cred, const str
 	uint64_t mnt;
 	if (!cred)
 		cred = &nobody;
-	if (ret_to_wcc)
-		memset(ret_to_wcc, 0, sizeof(*ret_to_wcc));
+	CLEAR_OUT(ret_to_wcc);
 	uint32_t r = begin_dirop(fs, cred, from_dir, from_name, NAME_REMOVE, &from, ret_from_wcc);
 	if (r != NFS3_OK)
 		goto out;
@@ -2037,10 +2030,8 @@ uint32_t nfs_fs_link(struct nfs_fs *fs, const struct nfs_cred *cred, const struc
 	struct obj o = OBJ_INIT, dir = OBJ_INIT;
 	if (!cred)
 		cred = &nobody;
-	if (ret_file_attr)
-		memset(ret_file_attr, 0, sizeof(*ret_file_attr));
-	if (ret_dir_wcc)
-		memset(ret_dir_wcc, 0, sizeof(*ret_dir_wcc));
+	CLEAR_OUT(ret_file_attr);
+	CLEAR_OUT(ret_dir_wcc);
 	uint32_t r = resolve(fs, cred, file, &o);
 	if (r != NFS3_OK)
 		return r;
@@ -2127,8 +2118,7 @@ uint32_t nfs_fs_readdir(struct nfs_fs *fs, const struct nfs_cred *cred, const st
 	uint8_t want[NFS3_COOKIEVERFSIZE];
 	if (!cred)
 		cred = &nobody;
-	if (ret_dir_attr)
-		memset(ret_dir_attr, 0, sizeof(*ret_dir_attr));
+	CLEAR_OUT(ret_dir_attr);
 	uint32_t r = resolve_dir(fs, cred, dirfh, &dir);
 	if (r != NFS3_OK)
 		return r;
