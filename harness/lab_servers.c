@@ -17,6 +17,7 @@
 #include "fixtures/rootfs/root_tree.h"
 #include "harness/lab.h"
 #include "harness/suite.h"
+#include "harness/timeline.h"
 #include "servers/dhcp_glue.h"
 #include "servers/dhcp_server.h"
 #include "servers/nfs_fs.h"
@@ -37,6 +38,13 @@ struct lab_servers {
 	struct rpc_server *rpc;
 	struct rpc_glue *rpc_glue;
 	char address[INET_ADDRSTRLEN];
+	/* what a restart needs to start a server again */
+	struct event_base *base;
+	struct timeline *tl;
+	const struct lab_root *root;
+	double time_scale;
+	struct fault_engine *faults;
+	uint32_t server_ip;
 };
 
 /* ---- TFTP root ---------------------------------------------------------- */
@@ -301,6 +309,66 @@ static int nfs_start(struct lab_servers *s, struct event_base *base, struct time
 	return err;
 }
 
+static int tftp_start(struct lab_servers *s)
+{
+	struct tftp_server_config tcfg = { 0 };
+	snprintf(tcfg.root, sizeof(tcfg.root), "%s", s->root->path);
+	tcfg.time_scale = s->time_scale;
+	tcfg.who = who_by_lease;
+	tcfg.who_ctx = s;
+	int err = tftp_server_new(&tcfg, s->tl, s->faults, &s->tftp);
+	if (err) {
+		fprintf(stderr, "pitest: %s: cannot serve TFTP from %s: %s\n", s->lab->path,
+			s->root->path, strerror(-err));
+		return err;
+	}
+	uint16_t port = s->lab->tftp.port ? s->lab->tftp.port : 69;
+	err = tftp_glue_new(s->base, s->tftp, s->server_ip, port, &s->tftp_glue);
+	if (err)
+		fprintf(stderr, "pitest: cannot serve TFTP on %s port %u: %s\n", s->address, port,
+			strerror(-err));
+	return err;
+}
+
+static void nfs_stop(struct lab_servers *s)
+{
+	rpc_glue_free(s->rpc_glue);
+	rpc_server_free(s->rpc);
+	nfs_fs_free(s->nfs);
+	free(s->exports);
+	s->rpc_glue = NULL;
+	s->rpc = NULL;
+	s->nfs = NULL;
+	s->exports = NULL;
+}
+
+static void tftp_stop(struct lab_servers *s)
+{
+	tftp_glue_free(s->tftp_glue);
+	tftp_server_free(s->tftp);
+	s->tftp_glue = NULL;
+	s->tftp = NULL;
+}
+
+int lab_servers_restart(struct lab_servers *s, const char *server)
+{
+	bool nfs = strcmp(server, "nfs") == 0;
+	if (nfs ? !s->rpc_glue : !s->tftp_glue)
+		return -ENOENT;
+	timeline_emit(s->tl, "", "server.stop", "server", server, NULL);
+	int err;
+	if (nfs) {
+		nfs_stop(s);
+		err = nfs_start(s, s->base, s->tl, s->root, s->time_scale, s->faults, s->server_ip);
+	} else {
+		tftp_stop(s);
+		err = tftp_start(s);
+	}
+	timeline_emit(s->tl, "", "server.start", "server", server, "status", err ? strerror(-err) : "ok",
+		      NULL);
+	return err;
+}
+
 int lab_servers_start(struct event_base *base, struct timeline *tl, const struct lab *lab,
 		      const struct lab_root *root, const struct suite_case *kase,
 		      double time_scale, struct fault_engine *faults, const char *lease_file,
@@ -339,26 +407,14 @@ int lab_servers_start(struct event_base *base, struct timeline *tl, const struct
 		goto fail;
 	}
 
-	if (root && root->path[0]) {
-		struct tftp_server_config tcfg = { 0 };
-		snprintf(tcfg.root, sizeof(tcfg.root), "%s", root->path);
-		tcfg.time_scale = time_scale;
-		tcfg.who = who_by_lease;
-		tcfg.who_ctx = s;
-		err = tftp_server_new(&tcfg, tl, faults, &s->tftp);
-		if (err) {
-			fprintf(stderr, "pitest: %s: cannot serve TFTP from %s: %s\n", lab->path,
-				root->path, strerror(-err));
-			goto fail;
-		}
-		uint16_t port = lab->tftp.port ? lab->tftp.port : 69;
-		err = tftp_glue_new(base, s->tftp, dcfg.server_ip, port, &s->tftp_glue);
-		if (err) {
-			fprintf(stderr, "pitest: cannot serve TFTP on %s port %u: %s\n", s->address,
-				port, strerror(-err));
-			goto fail;
-		}
-	}
+	s->base = base;
+	s->tl = tl;
+	s->root = root;
+	s->time_scale = time_scale;
+	s->faults = faults;
+	s->server_ip = dcfg.server_ip;
+	if (root && root->path[0] && (err = tftp_start(s)) != 0)
+		goto fail;
 	if (lab->nfs.n_exports || (root && root->nfs_path[0])) {
 		err = nfs_start(s, base, tl, root, time_scale, faults, dcfg.server_ip);
 		if (err)
@@ -375,12 +431,8 @@ void lab_servers_stop(struct lab_servers *s)
 {
 	if (!s)
 		return;
-	rpc_glue_free(s->rpc_glue);
-	rpc_server_free(s->rpc);
-	nfs_fs_free(s->nfs);
-	free(s->exports);
-	tftp_glue_free(s->tftp_glue);
-	tftp_server_free(s->tftp);
+	nfs_stop(s);
+	tftp_stop(s);
 	dhcp_glue_free(s->dhcp_glue);
 	dhcp_server_free(s->dhcp);
 	free(s->hosts);

@@ -55,6 +55,14 @@ int lab_servers_start(struct event_base *base, struct timeline *tl, const struct
 		      const struct lab_root *root, const struct suite_case *kase,
 		      double time_scale, struct fault_engine *faults, const char *lease_file,
 		      struct lab_servers **ret_servers);
+/*
+ * Stops one server ("nfs" or "tftp"), dropping its connections and
+ * transfers, and starts it again with the same configuration and state
+ * (NFS handle keys persist, so handles stay valid). Emits server.stop and
+ * server.start. Must not be called from inside that server's callbacks.
+ * Returns 0, -ENOENT when that server is not served, or -errno.
+ */
+int lab_servers_restart(struct lab_servers *s, const char *server);
 /* Stops and frees everything. Accepts NULL. */
 void lab_servers_stop(struct lab_servers *s);
 

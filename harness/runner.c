@@ -35,6 +35,7 @@
 
 #include "harness/board.h"
 #include "harness/board_lock.h"
+#include "harness/ctest_resources.h"
 #include "harness/expect.h"
 #include "harness/fault.h"
 #include "harness/lab.h"
@@ -133,6 +134,7 @@ struct runner {
 	size_t n_results, cap_results;
 	unsigned repetition;   /* 0-based, under --repeat */
 	int *board_locks;      /* real labs: a held lock fd per board, -1 = not taken */
+	struct lab_servers *servers; /* the current case's */
 };
 
 static double wall_seconds(const struct runner *r, double board_seconds)
@@ -168,6 +170,8 @@ static bool case_applies(const struct runner *r, const struct suite_case *kase,
 			 const struct lab_board *spec)
 {
 	if (r->opts->only_board && strcmp(r->opts->only_board, spec->name) != 0)
+		return false;
+	if (r->opts->ctest_boards && !ctest_allocation_has(r->opts->ctest_boards, spec->name))
 		return false;
 	if (!model_listed(spec->model, kase->models, kase->n_models))
 		return false;
@@ -295,8 +299,9 @@ static void run_fail(struct board_run *run, const char *type, const char *fmt_wh
 		char seen[600];
 		event_format_line(offending, seen, sizeof(seen));
 		snprintf(run->message, sizeof(run->message),
-			 "%s%sstep %zu (line %d): %s %s within %gs, but saw: %s", step->hint,
-			 step->hint[0] ? " -- " : "", run->step + 1, step->line, fmt_what, want,
+			 "%s%sstep %zu (%s%sline %d): %s %s within %gs, but saw: %s", step->hint,
+			 step->hint[0] ? " -- " : "", run->step + 1, step->file, step->file[0] ? " " : "",
+			 step->line, fmt_what, want,
 			 step->within_s, seen);
 		snprintf(run->detail, sizeof(run->detail), "%s", run->message);
 	} else {
@@ -305,8 +310,9 @@ static void run_fail(struct board_run *run, const char *type, const char *fmt_wh
 			snprintf(wire, sizeof(wire), " (%.1fs of it on the wire at wall speed)",
 				 wire_at(run, timeline_now(run->r->tl)) - run->step_wire0);
 		snprintf(run->message, sizeof(run->message),
-			 "%s%sstep %zu (line %d): %s %s within %gs%s", step->hint,
-			 step->hint[0] ? " -- " : "", run->step + 1, step->line, fmt_what, want,
+			 "%s%sstep %zu (%s%sline %d): %s %s within %gs%s", step->hint,
+			 step->hint[0] ? " -- " : "", run->step + 1, step->file, step->file[0] ? " " : "",
+			 step->line, fmt_what, want,
 			 step->within_s, wire);
 		char seen[3000];
 		describe_seen(run, seen, sizeof(seen));
@@ -369,6 +375,18 @@ static void on_step_timer(evutil_socket_t fd, short what, void *arg)
 		break;
 	case STEP_ABSENT:
 	case STEP_WAIT:
+		advance(run);
+		break;
+	case STEP_RESTART: /* here, outside the server's own callbacks */
+		if (lab_servers_restart(run->r->servers, step->server) != 0) {
+			snprintf(run->type, sizeof(run->type), "harness");
+			snprintf(run->message, sizeof(run->message),
+				 "step %zu (%s%sline %d): the lab serves no %s, or it did not start again",
+				 run->step + 1, step->file, step->file[0] ? " " : "", step->line, step->server);
+			snprintf(run->detail, sizeof(run->detail), "%s", run->message);
+			run_finish(run, RUN_FAILED);
+			return;
+		}
 		advance(run);
 		break;
 	}
@@ -491,6 +509,11 @@ static void evaluate(struct board_run *run)
 					break;
 				do_power(run, step);
 				continue;
+			}
+			if (step->kind == STEP_RESTART) {
+				if (!run->step_armed)
+					arm_timer(run, 0);
+				break;
 			}
 			if (step->kind == STEP_EXPECT) {
 				size_t at = find_match(run, step, expect_floor(run));
@@ -714,6 +737,7 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 				NULL, &servers);
 	if (err)
 		goto out;
+	r->servers = servers;
 
 	printf("== case %s%s%s\n", kase->name, kase->description[0] ? ": " : "",
 	       kase->description);
@@ -766,6 +790,7 @@ out:
 	}
 	r->runs = NULL;
 	r->n_runs = 0;
+	r->servers = NULL;
 	lab_servers_stop(servers);
 	fault_engine_free(faults);
 	free(runs);
@@ -888,6 +913,31 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 		fprintf(stderr, "pitest: %s\n", err);
 		return RUNNER_EXIT_USAGE;
 	}
+	/* Under ctest with a resource spec, this run may drive only the boards
+	 * ctest gave it: tests running beside it have the others. */
+	const struct ctest_allocation *given = need_suite ? opts->ctest_boards : NULL;
+	if (given) {
+		char names[1024];
+		ctest_allocation_format(given, names, sizeof(names));
+		for (size_t i = 0; i < given->n; i++) {
+			if (!lab_board_by_name(r->lab, given->names[i])) {
+				fprintf(stderr, "pitest: ctest gave this run board '%s' "
+					"(CTEST_RESOURCE_GROUP_*_BOARDS), but %s has no board of that "
+					"name: make ctest's resource spec from this lab "
+					"(pitest resources --lab %s)\n", given->names[i],
+					opts->lab_path, opts->lab_path);
+				return RUNNER_EXIT_USAGE;
+			}
+		}
+		if (opts->only_board && !ctest_allocation_has(given, opts->only_board)) {
+			fprintf(stderr, "pitest: --board %s is not among the boards ctest gave this "
+				"run (%s): nothing to run\n", opts->only_board, names);
+			return RUNNER_EXIT_USAGE;
+		}
+		printf("pitest: ctest gave this run board%s %s%s%s\n", given->n > 1 ? "s" : "",
+		       names, opts->only_board ? "; --board narrows it to " : "",
+		       opts->only_board ? opts->only_board : "");
+	}
 	/* A real board is driven by one run at a time; virtual labs are private
 	 * to their run (their own namespaces) and need no lock. */
 	if (need_suite && !r->lab->is_virtual) {
@@ -899,6 +949,8 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 		for (size_t i = 0; i < r->lab->n_boards; i++) {
 			const char *name = r->lab->boards[i].name;
 			if (opts->only_board && strcmp(opts->only_board, name) != 0)
+				continue;
+			if (given && !ctest_allocation_has(given, name))
 				continue;
 			int fd = board_lock_take(r->lab->name, name, err, sizeof(err));
 			if (fd < 0) {
@@ -928,6 +980,13 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	if (opts->verbosity >= 1)
 		timeline_add_listener(r->tl, on_event_print, r);
 	timeline_add_listener(r->tl, on_event_for_runs, r);
+	if (given) {
+		/* Anchors this run's timeline in wall time, so that parallel
+		 * runs' timelines can be compared (who drove which board when). */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		ctest_allocation_emit(given, r->tl, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	}
 
 	if (r->lab->is_virtual) {
 		if (vlab_new(r->lab->interface, r->lab->address, r->lab->prefix_len, &r->vlab, err,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/duration.h"
 #include "harness/lab.h"
@@ -139,6 +140,13 @@ struct raw_step {
 	struct raw_expect *expect;
 	struct raw_expect *absent;
 	char *wait;
+	char *restart;
+};
+
+struct raw_replace {
+	char *phase;
+	struct raw_step *steps;
+	unsigned steps_count;
 };
 
 struct raw_fault {
@@ -166,6 +174,11 @@ struct raw_case {
 	unsigned faults_count;
 	struct raw_step *steps;
 	unsigned steps_count;
+	char *boot, *until;
+	struct raw_replace *replace;
+	unsigned replace_count;
+	struct raw_step *then;
+	unsigned then_count;
 };
 
 struct raw_suite {
@@ -211,11 +224,23 @@ static const cyaml_schema_field_t step_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("absent", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_step, absent,
 				expect_fields),
 	OPT_STR("wait", struct raw_step, wait),
+	OPT_STR("restart", struct raw_step, restart),
 	CYAML_FIELD_END
 };
 
 static const cyaml_schema_value_t step_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_step, step_fields),
+};
+
+static const cyaml_schema_field_t replace_fields[] = {
+	REQ_STR("phase", struct raw_replace, phase),
+	CYAML_FIELD_SEQUENCE("steps", CYAML_FLAG_POINTER, struct raw_replace, steps, &step_schema, 0,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t replace_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_replace, replace_fields),
 };
 
 static const cyaml_schema_field_t fault_fields[] = {
@@ -259,8 +284,14 @@ static const cyaml_schema_field_t case_fields[] = {
 				case_dhcp_fields),
 	CYAML_FIELD_SEQUENCE("faults", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, faults,
 			     &fault_schema, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_SEQUENCE("steps", CYAML_FLAG_POINTER, struct raw_case, steps, &step_schema, 0,
-			     CYAML_UNLIMITED),
+	CYAML_FIELD_SEQUENCE("steps", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, steps,
+			     &step_schema, 0, CYAML_UNLIMITED),
+	OPT_STR("boot", struct raw_case, boot),
+	OPT_STR("until", struct raw_case, until),
+	CYAML_FIELD_SEQUENCE("replace", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, replace,
+			     &replace_schema, 0, CYAML_UNLIMITED),
+	CYAML_FIELD_SEQUENCE("then", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_case, then,
+			     &step_schema, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_END
 };
 
@@ -284,6 +315,8 @@ static const cyaml_schema_value_t suite_schema = {
 
 struct suite_ctx {
 	const struct yaml_lines *yl;
+	const char *path;  /* the file, to find the suites `boot:` names beside it */
+	int depth;         /* how many `boot:` references led here */
 	char *err;
 	size_t errcap;
 };
@@ -769,10 +802,12 @@ static int fill_expect(struct suite_ctx *c, const struct raw_expect *re, const c
 static int fill_step(struct suite_ctx *c, const struct raw_step *rs, const char *base, struct suite_step *s)
 {
 	char path[YAML_LINES_PATH_MAX];
-	const char *keys[4];
+	const char *keys[5];
 	size_t n = 0;
 
 	s->line = yaml_lines_line(c->yl, base);
+	if (rs->restart)
+		keys[n++] = "restart";
 	if (rs->power)
 		keys[n++] = "power";
 	if (rs->expect)
@@ -782,10 +817,20 @@ static int fill_step(struct suite_ctx *c, const struct raw_step *rs, const char 
 	if (rs->wait)
 		keys[n++] = "wait";
 	if (n == 0)
-		return FAIL(c, base, "expected a step: power, expect, absent or wait (got none)");
+		return FAIL(c, base, "expected a step: power, expect, absent, wait or restart (got none)");
 	if (n > 1)
-		return FAIL(c, base, "expected one of power, expect, absent or wait per step (got '%s' and '%s')",
+		return FAIL(c, base, "expected one of power, expect, absent, wait or restart per step (got '%s' and '%s')",
 			    keys[0], keys[1]);
+
+	if (rs->restart) {
+		yaml_lines_path(path, sizeof(path), "%s.restart", base);
+		if (strcmp(rs->restart, "nfs") && strcmp(rs->restart, "tftp"))
+			return FAIL(c, path, "expected restart: nfs or tftp, the server to stop and start again (got '%s')",
+				    rs->restart);
+		s->kind = STEP_RESTART;
+		snprintf(s->server, sizeof(s->server), "%s", rs->restart);
+		return 0;
+	}
 
 	if (rs->power) {
 		yaml_lines_path(path, sizeof(path), "%s.power", base);
@@ -804,6 +849,255 @@ static int fill_step(struct suite_ctx *c, const struct raw_step *rs, const char 
 	yaml_lines_path(path, sizeof(path), "%s.%s", base, rs->expect ? "expect" : "absent");
 	return fill_expect(c, rs->expect ? rs->expect : rs->absent, path, s);
 }
+
+/* ---- cases built on another suite's boot (`boot:`) ------------------------ */
+
+#define SUITE_MAX_BOOT_DEPTH 4
+#define SUITE_MAX_PHASES 32
+
+static int suite_load_at(const char *path, int depth, struct suite **ret_suite, char *err, size_t errcap);
+
+/* A phase of the boot: its steps are [first, last]. */
+struct phase_span {
+	const char *name;
+	size_t first, last;
+};
+
+/* Splits a case's steps into phases (suite.h); returns how many, or -1 when one ends twice apart. */
+static int phase_spans(const struct suite_case *kase, struct phase_span *spans, size_t cap,
+		       const char **ret_twice)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < kase->n_steps; i++) {
+		const char *ph = kase->steps[i].phase;
+		if (!ph[0])
+			continue;
+		if (n && strcmp(spans[n - 1].name, ph) == 0) {
+			spans[n - 1].last = i;
+			continue;
+		}
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(spans[j].name, ph) == 0) {
+				*ret_twice = ph;
+				return -1;
+			}
+		if (n == cap)
+			break;
+		spans[n] = (struct phase_span){ ph, n ? spans[n - 1].last + 1 : 0, i };
+		n++;
+	}
+	return (int)n;
+}
+
+static void phase_names(const struct phase_span *spans, size_t n, char *out, size_t cap)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", spans[i].name);
+}
+
+static const struct phase_span *find_span(const struct phase_span *spans, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(spans[i].name, name) == 0)
+			return &spans[i];
+	return NULL;
+}
+
+/* Loads the suite `boot:` names (NAME or NAME/CASE, a file beside this one) and picks its case. */
+static int load_boot(struct suite_ctx *c, const char *path, const char *ref, struct suite **ret_base,
+		     const struct suite_case **ret_case)
+{
+	char name[64], file[1024];
+	const char *slash = strchr(ref, '/');
+	size_t n = slash ? (size_t)(slash - ref) : strlen(ref);
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, ref, n);
+	name[n] = '\0';
+	if (!good_name(name, sizeof(name)) || (slash && !good_name(slash + 1, 64)))
+		return FAIL(c, path, "expected the suite whose boot this case changes, as NAME or NAME/CASE like full-boot (got '%s')",
+			    ref);
+	if (c->depth >= SUITE_MAX_BOOT_DEPTH)
+		return FAIL(c, path, "expected at most %d suites in a chain of boot: references (got more; is it a loop?)",
+			    SUITE_MAX_BOOT_DEPTH);
+	const char *dir_end = strrchr(c->path, '/');
+	int dir_len = dir_end ? (int)(dir_end - c->path) : 1;
+	snprintf(file, sizeof(file), "%.*s/%s.yaml", dir_len, dir_end ? c->path : ".", name);
+	if (access(file, R_OK) != 0)
+		return FAIL(c, path, "expected a suite file %s.yaml beside this one for boot: %s (%s)", name, ref,
+			    strerror(errno));
+	struct suite *base = NULL;
+	int r = suite_load_at(file, c->depth + 1, &base, c->err, c->errcap);
+	if (r < 0)
+		return r; /* the message names the base file's own line */
+	const struct suite_case *kase = &base->cases[0];
+	if (slash) {
+		kase = NULL;
+		for (size_t i = 0; i < base->n_cases && !kase; i++)
+			if (strcmp(base->cases[i].name, slash + 1) == 0)
+				kase = &base->cases[i];
+		if (!kase) {
+			char names[512];
+			size_t used = 0;
+			names[0] = '\0';
+			for (size_t i = 0; i < base->n_cases && used < sizeof(names); i++)
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+							 base->cases[i].name);
+			suite_free(base);
+			return FAIL(c, path, "expected a case of %s.yaml: %s (got '%s')", name, names, slash + 1);
+		}
+	}
+	*ret_base = base;
+	*ret_case = kase;
+	return 0;
+}
+
+/* Appends steps parsed from YAML (steps_path[i]) to sc->steps. */
+static int add_raw_steps(struct suite_ctx *c, const struct raw_step *raw, unsigned n, const char *steps_path,
+			 struct suite_case *sc)
+{
+	char path[YAML_LINES_PATH_MAX];
+	for (unsigned i = 0; i < n; i++) {
+		yaml_lines_path(path, sizeof(path), "%s[%u]", steps_path, i);
+		int r = fill_step(c, &raw[i], path, &sc->steps[sc->n_steps]);
+		if (r < 0)
+			return r;
+		sc->n_steps++;
+	}
+	return 0;
+}
+
+/* Copies steps of the base case, marked with the base's file name. */
+static void add_base_steps(const struct suite_case *kase, const char *file, size_t first, size_t end,
+			   struct suite_case *sc)
+{
+	const char *slash = strrchr(file, '/');
+	for (size_t i = first; i < end; i++) {
+		struct suite_step *s = &sc->steps[sc->n_steps++];
+		*s = kase->steps[i];
+		if (!s->file[0])
+			snprintf(s->file, sizeof(s->file), "%s", slash ? slash + 1 : file);
+	}
+}
+
+/* The steps (and extra faults) of a case with `boot:`. */
+static int compose_boot(struct suite_ctx *c, const struct raw_case *rc, const char *base_path,
+			struct suite_case *sc)
+{
+	char path[YAML_LINES_PATH_MAX], names[512];
+	struct suite *base = NULL;
+	const struct suite_case *kase = NULL;
+	int r;
+
+	yaml_lines_path(path, sizeof(path), "%s.boot", base_path);
+	if (rc->steps) {
+		yaml_lines_path(path, sizeof(path), "%s.steps", base_path);
+		return FAIL(c, path, "expected either 'steps:' or 'boot:' with replace/until/then (got both)");
+	}
+	if ((r = load_boot(c, path, rc->boot, &base, &kase)) < 0)
+		return r;
+
+	struct phase_span spans[SUITE_MAX_PHASES];
+	const char *twice = NULL;
+	int n_spans = phase_spans(kase, spans, SUITE_MAX_PHASES, &twice);
+	if (n_spans < 0) {
+		r = FAIL(c, path, "expected a boot whose phases each end in one place (phase '%s' of %s ends twice apart)",
+			 twice, strrchr(base->path, '/') ? strrchr(base->path, '/') + 1 : base->path);
+		goto out;
+	}
+	phase_names(spans, (size_t)n_spans, names, sizeof(names));
+	const char *base_file = strrchr(base->path, '/') ? strrchr(base->path, '/') + 1 : base->path;
+
+	size_t keep = kase->n_steps;
+	if (rc->until) {
+		yaml_lines_path(path, sizeof(path), "%s.until", base_path);
+		const struct phase_span *u = find_span(spans, (size_t)n_spans, rc->until);
+		if (!u) {
+			r = FAIL(c, path, "expected a phase of %s: %s (got '%s')", base_file, names, rc->until);
+			goto out;
+		}
+		keep = u->last + 1;
+	}
+	size_t total = rc->then_count;
+	for (unsigned j = 0; j < rc->replace_count; j++)
+		total += rc->replace[j].steps_count;
+	total += keep;
+	yaml_lines_path(path, sizeof(path), "%s", base_path);
+	if (total > SUITE_MAX_STEPS) {
+		r = FAIL(c, path, "expected at most %d steps in all (got %zu)", SUITE_MAX_STEPS, total);
+		goto out;
+	}
+	/* every replaced phase is in the boot, once, and kept by until */
+	const struct raw_replace *by_span[SUITE_MAX_PHASES] = { 0 };
+	unsigned by_span_index[SUITE_MAX_PHASES] = { 0 };
+	for (unsigned j = 0; j < rc->replace_count; j++) {
+		yaml_lines_path(path, sizeof(path), "%s.replace[%u].phase", base_path, j);
+		const struct phase_span *sp = find_span(spans, (size_t)n_spans, rc->replace[j].phase);
+		if (!sp) {
+			r = FAIL(c, path, "expected a phase of %s: %s (got '%s')", base_file, names,
+				 rc->replace[j].phase);
+			goto out;
+		}
+		if (sp->first >= keep) {
+			r = FAIL(c, path, "expected a phase kept by until: %s (got '%s', which comes after it)",
+				 rc->until, sp->name);
+			goto out;
+		}
+		size_t k = (size_t)(sp - spans);
+		if (by_span[k]) {
+			r = FAIL(c, path, "expected each phase replaced once (got '%s' twice)", sp->name);
+			goto out;
+		}
+		by_span[k] = &rc->replace[j];
+		by_span_index[k] = j;
+	}
+
+	sc->steps = calloc(total ? total : 1, sizeof(*sc->steps));
+	r = -ENOMEM;
+	if (!sc->steps)
+		goto out;
+	size_t done = 0;
+	for (size_t k = 0; k < (size_t)n_spans && spans[k].first < keep; k++) {
+		if (!by_span[k]) {
+			add_base_steps(kase, base->path, spans[k].first, spans[k].last + 1, sc);
+		} else {
+			yaml_lines_path(path, sizeof(path), "%s.replace[%u].steps", base_path, by_span_index[k]);
+			if ((r = add_raw_steps(c, by_span[k]->steps, by_span[k]->steps_count, path, sc)) < 0)
+				goto out;
+		}
+		done = spans[k].last + 1;
+	}
+	if (done < keep)
+		add_base_steps(kase, base->path, done, keep, sc); /* the tail, or a boot without phases */
+	yaml_lines_path(path, sizeof(path), "%s.then", base_path);
+	if ((r = add_raw_steps(c, rc->then, rc->then_count, path, sc)) < 0)
+		goto out;
+	if (sc->n_steps == 0) {
+		r = FAIL(c, base_path, "expected at least one step (until and then leave none)");
+		goto out;
+	}
+
+	/* the boot's own faults come first, then the case's */
+	if (kase->n_faults) {
+		struct fault_rule *all = calloc(kase->n_faults + sc->n_faults, sizeof(*all));
+		r = -ENOMEM;
+		if (!all)
+			goto out;
+		memcpy(all, kase->faults, kase->n_faults * sizeof(*all));
+		if (sc->n_faults)
+			memcpy(all + kase->n_faults, sc->faults, sc->n_faults * sizeof(*all));
+		free(sc->faults);
+		sc->faults = all;
+		sc->n_faults += kase->n_faults;
+	}
+	r = 0;
+out:
+	suite_free(base);
+	return r;
+}
+
 
 static int fill_case(struct suite_ctx *c, const struct raw_case *rc, size_t ci, struct suite_case *sc)
 {
@@ -853,6 +1147,19 @@ static int fill_case(struct suite_ctx *c, const struct raw_case *rc, size_t ci, 
 		}
 	}
 
+	if (rc->boot)
+		return compose_boot(c, rc, base, sc);
+	static const char *const boot_only[] = { "until", "replace", "then" };
+	const bool boot_only_given[] = { rc->until != NULL, rc->replace != NULL, rc->then != NULL };
+	for (size_t i = 0; i < 3; i++) {
+		if (!boot_only_given[i])
+			continue;
+		yaml_lines_path(path, sizeof(path), "%s.%s", base, boot_only[i]);
+		return FAIL(c, path, "expected '%s:' only in a case with 'boot:' (the suite whose boot it changes)",
+			    boot_only[i]);
+	}
+	if (!rc->steps)
+		return FAIL(c, base, "expected 'steps:', or 'boot:' naming the suite whose boot the case changes (got neither)");
 	yaml_lines_path(path, sizeof(path), "%s.steps", base);
 	if (rc->steps_count == 0 || rc->steps_count > SUITE_MAX_STEPS)
 		return FAIL(c, path, "expected 1 to %d steps (got %u)", SUITE_MAX_STEPS, rc->steps_count);
@@ -902,6 +1209,11 @@ static int fill_suite(struct suite_ctx *c, const struct raw_suite *raw, struct s
 
 int suite_load(const char *path, struct suite **ret_suite, char *err, size_t errcap)
 {
+	return suite_load_at(path, 0, ret_suite, err, errcap);
+}
+
+static int suite_load_at(const char *path, int depth, struct suite **ret_suite, char *err, size_t errcap)
+{
 	struct raw_suite *raw = NULL;
 	struct yaml_lines *yl = NULL;
 	struct suite *s = NULL;
@@ -919,7 +1231,7 @@ int suite_load(const char *path, struct suite **ret_suite, char *err, size_t err
 		r = -ENOMEM;
 	} else {
 		snprintf(s->path, sizeof(s->path), "%s", path);
-		struct suite_ctx c = { .yl = yl, .err = err, .errcap = errcap };
+		struct suite_ctx c = { .yl = yl, .path = path, .depth = depth, .err = err, .errcap = errcap };
 		r = fill_suite(&c, raw, s);
 	}
 	if (r == -ENOMEM)

@@ -19,6 +19,24 @@
  *       - expect: { event: dhcp.ack, within: 5s, models: [pi4b, pi5] }
  *
  * Durations are board time (scaled by the lab's time_scale on virtual labs).
+ * A step may also be `restart: nfs` (or tftp): the server stops, dropping
+ * its connections and transfers, and starts again with the same state.
+ *
+ * A case may build on the boot of another suite instead of listing steps:
+ *   - name: mount-refused
+ *     boot: full-boot                 # suites/full-boot.yaml beside this file,
+ *                                     #   its first case (or full-boot/CASE)
+ *     faults: [...]                   # added to the boot's own faults
+ *     replace:                        # a phase's steps swapped for these
+ *       - phase: boot-dhcp
+ *         steps: [...]
+ *     until: kernel-dhcp              # keep the boot up to this phase's end
+ *     then: [...]                     # steps after what is kept
+ * A phase's steps are those after the end of the phase before it, up to
+ * and including the last step that ends it (`phase: NAME`); steps after
+ * the last phase form the tail, which `until` drops. A replacement times
+ * the phase only where one of its steps says `phase: NAME` again (a phase
+ * that a fault stops should not be timed as if it ended).
  *
  * Fault keys: server (dhcp | tftp), on (glob over the server's messages:
  * DHCP discover..inform; TFTP rrq, oack, data), action, count, after,
@@ -48,6 +66,7 @@ enum step_kind {
 	STEP_EXPECT,  /* the next matching event must come within `within_s` */
 	STEP_ABSENT,  /* no matching event may come within `within_s` */
 	STEP_WAIT,    /* let `within_s` pass */
+	STEP_RESTART, /* stop the lab's `server` and start it again at once */
 };
 
 struct match_field {
@@ -67,6 +86,8 @@ struct suite_step {
 	char models[SUITE_MAX_MODELS][16];
 	char hint[200];          /* what to look at when the step fails ("" = none) */
 	char phase[24];          /* STEP_EXPECT: its match ends this boot phase ("" = none) */
+	char server[8];          /* STEP_RESTART: "nfs" or "tftp" */
+	char file[64];           /* the suite file the step comes from, when not the case's own */
 };
 
 struct suite_case {

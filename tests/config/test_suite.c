@@ -238,6 +238,55 @@ static int load(const char *path, char *err, size_t errcap)
 	return r;
 }
 
+/* Cases built on another suite's boot: phases kept, replaced, cut; steps keep their origin. */
+static void test_boot(void **state)
+{
+	(void)state;
+	struct suite *s = NULL;
+	char err[1024] = "";
+	if (suite_load(DATA "/good-boot.yaml", &s, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(s->n_cases, 4);
+
+	const struct suite_case *c = &s->cases[0]; /* whole: the base's 7 steps and its fault */
+	assert_int_equal(c->n_steps, 7);
+	assert_int_equal(c->n_faults, 1);
+	assert_string_equal(c->steps[2].event, "dhcp.ack");
+	assert_string_equal(c->steps[2].phase, "one");
+	assert_string_equal(c->steps[2].file, "boot-base.yaml");
+	assert_int_equal(c->steps[2].line, 10);
+	assert_int_equal(c->steps[6].kind, STEP_ABSENT);
+
+	c = &s->cases[1]; /* phase two (rrq, done) swapped for an error and a restart */
+	assert_int_equal(c->n_steps, 7);
+	assert_int_equal(c->n_faults, 2);
+	assert_string_equal(c->faults[0].server, "dhcp");   /* the base's first */
+	assert_string_equal(c->faults[1].server, "tftp");
+	assert_string_equal(c->steps[2].event, "dhcp.ack");
+	assert_string_equal(c->steps[3].event, "tftp.error");
+	assert_string_equal(c->steps[3].file, "");
+	assert_int_equal(c->steps[3].line, 13);
+	assert_string_equal(c->steps[3].phase, ""); /* a replacement is timed only where it says */
+	assert_int_equal(c->steps[4].kind, STEP_RESTART);
+	assert_string_equal(c->steps[4].server, "nfs");
+	assert_string_equal(c->steps[5].event, "nfs.mount");
+	assert_string_equal(c->steps[5].file, "boot-base.yaml");
+
+	c = &s->cases[2]; /* until two: power..tftp.done, then the case's own step */
+	assert_int_equal(c->n_steps, 6);
+	assert_string_equal(c->steps[4].event, "tftp.done");
+	assert_string_equal(c->steps[4].phase, "two");
+	assert_string_equal(c->steps[5].event, "console.line");
+	assert_float_equal(c->steps[5].within_s, 9, 0);
+	assert_string_equal(c->steps[5].file, "");
+
+	c = &s->cases[3]; /* another case of the base by name */
+	assert_int_equal(c->n_steps, 2);
+	assert_int_equal(c->n_faults, 0);
+	assert_string_equal(c->steps[1].event, "dhcp.offer");
+	suite_free(s);
+}
+
 static void test_bad_files(void **state)
 {
 	(void)state;
@@ -279,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_good_tftp),
 		cmocka_unit_test(test_match_keys),
+		cmocka_unit_test(test_boot),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_shipped_suites),
 		cmocka_unit_test(test_missing_file),
