@@ -19,6 +19,8 @@
 #include "fixtures/boot/boot_tree.h"
 #include "fixtures/rootfs/root_tree.h"
 #include "fixtures/vpi/vpi.h"
+#include "harness/ctest_resources.h"
+#include "harness/history_cmd.h"
 #include "harness/lab.h"
 #include "harness/nfsd_cmd.h"
 #include "harness/runner.h"
@@ -28,17 +30,24 @@
 static const char usage_text[] =
 	"usage: pitest [run] --suite NAME|FILE [--lab FILE] [--junit FILE] [--events FILE]\n"
 	"              [--case NAME] [--board NAME] [--time-scale F] [--repeat N] [-q|-v]\n"
+	"              [--history DIR] [--baseline FILE|DIR] [--max-slowdown R] [--slack S]\n"
+	"              [--budget PHASE=SECONDS]...\n"
 	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
 	"       pitest vpi --model M --mac MAC --serial HEX --iface IF [--time-scale F]\n"
 	"       pitest mktree [--lab FILE] [--server IP] [--model M]... [--force] DIR\n"
 	"       pitest mkroot [--lab FILE] [--hostname NAME] [--force] DIR\n"
 	"       pitest nfsd --export NAME=DIR[:ro] [--port N] [--pmap-port N] [-q]\n"
+	"       pitest resources --lab FILE [--output FILE]\n"
+	"       pitest compare BASELINE CURRENT [--max-slowdown R] [--slack S] [--budget P=S]...\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
 	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
 	"  vpi      run one virtual Raspberry Pi on an interface (see pitest vpi --help)\n"
 	"  mktree   write a TFTP boot tree the boards can fetch (see pitest mktree --help)\n"
 	"  mkroot   write the NFS root trees the boards mount (see pitest mkroot --help)\n"
+	"  resources print the lab's boards as a ctest resource spec (JSON); under ctest,\n"
+	"           run drives only the boards ctest gave it (CTEST_RESOURCE_GROUP_*)\n"
+	"  compare  compare two history files' phase durations (see pitest compare --help)\n"
 	"\n"
 	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
 	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
@@ -48,8 +57,15 @@ static const char usage_text[] =
 	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
 	"  --repeat N         run the suite N times; then print the pass ratio per case\n"
 	"                     and board and the p50/p95 of every phase\n"
+	"  --history DIR      add this run's results to DIR as one JSON file\n"
+	"  --baseline FILE|DIR  fail when a phase's p50 (per case and model) is slower\n"
+	"                     than in this history file (a DIR: its newest of the suite/lab)\n"
+	"  --max-slowdown R   ... by more than R times (default 1.25)\n"
+	"  --slack S          ... plus S seconds (default 0.2)\n"
+	"  --budget P=S       fail when phase P's p50 is above S seconds (repeatable)\n"
 	"  -q, --quiet        print only results; -v, --verbose: diagnostics too\n"
-	"exit status: 0 all passed, 1 a case failed, 2 usage or configuration error\n";
+	"exit status: 0 all passed, 1 a case failed (or a phase was slower than allowed),\n"
+	"             2 usage or configuration error\n";
 
 static const char *project_dir(void)
 {
@@ -94,6 +110,12 @@ static int parse_time_scale(const char *arg, double *ret)
 	return 0;
 }
 
+static const char *env_get(const char *name, void *user)
+{
+	(void)user;
+	return getenv(name);
+}
+
 static int run_or_serve(int argc, char **argv, bool serve)
 {
 	static const struct option options[] = {
@@ -106,6 +128,11 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "leases", required_argument, NULL, 'L' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "baseline", required_argument, NULL, 'C' },
+		{ "max-slowdown", required_argument, NULL, 'm' },
+		{ "slack", required_argument, NULL, 'k' },
+		{ "budget", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -139,6 +166,17 @@ static int run_or_serve(int argc, char **argv, bool serve)
 			opts.repeat = (unsigned)n;
 			break;
 		}
+		case 'H': opts.history_dir = optarg; break;
+		case 'C': opts.baseline = optarg; break;
+		case 'm':
+		case 'k':
+		case 'B': {
+			char err[256];
+			const char *name = c == 'm' ? "max-slowdown" : c == 'k' ? "slack" : "budget";
+			if (history_parse_option(name, optarg, &opts.limits, err, sizeof(err)) != 0)
+				return usage_error(err, NULL);
+			break;
+		}
 		case 'q': opts.verbosity = 0; break;
 		case 'v': opts.verbosity = 2; break;
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -165,7 +203,85 @@ static int run_or_serve(int argc, char **argv, bool serve)
 	if (resolve_suite(suite_arg, suite_path, sizeof(suite_path)) != 0)
 		return RUNNER_EXIT_USAGE;
 	opts.suite_path = suite_path;
+	/* Under `ctest -j` with a resource spec, other tests drive the other boards. */
+	static struct ctest_allocation ctest_boards;
+	char err[1024] = "";
+	int got = ctest_allocation_read(env_get, NULL, &ctest_boards, err, sizeof(err));
+	if (got < 0) {
+		fprintf(stderr, "pitest: %s\n", err);
+		return RUNNER_EXIT_USAGE;
+	}
+	opts.ctest_boards = got ? &ctest_boards : NULL;
 	return runner_run_suite(&opts);
+}
+
+static const char resources_usage[] =
+	"usage: pitest resources --lab FILE [--output FILE]\n"
+	"Prints the ctest resource spec (JSON) of the lab: one resource of type \"boards\"\n"
+	"with 1 slot per board, its id the board's name with characters other than\n"
+	"a-z and 0-9 written as _XX (hex). Give it to ctest (--resource-spec-file or\n"
+	"CTEST_RESOURCE_SPEC_FILE; pitest_add_suite() in cmake/PitestSuite.cmake does)\n"
+	"and tests with RESOURCE_GROUPS \"N,boards:1\" get N boards no other test has.\n"
+	"  --output FILE  write the spec to FILE (replaced whole) instead of stdout\n"
+	"exit status: 0 printed, 2 usage or configuration error\n";
+
+static int resources(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *lab_path = NULL, *out_path = NULL;
+	char err[1024] = "";
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab_path = optarg; break;
+		case 'o': out_path = optarg; break;
+		case 'h': fputs(resources_usage, stdout); return 0;
+		default:
+			fprintf(stderr, "pitest resources: unknown option\n%s", resources_usage);
+			return RUNNER_EXIT_USAGE;
+		}
+	}
+	if (!lab_path || optind < argc) {
+		fprintf(stderr, "pitest resources: %s\n%s",
+			lab_path ? "unexpected argument" : "which lab? give --lab FILE", resources_usage);
+		return RUNNER_EXIT_USAGE;
+	}
+	struct lab *lab = NULL;
+	if (lab_load(lab_path, &lab, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pitest: %s\n", err);
+		return RUNNER_EXIT_USAGE;
+	}
+	/* 256 boards of 93-character ids fit with room to spare. */
+	static char spec[64 * 1024];
+	int n = ctest_resources_spec(lab, spec, sizeof(spec));
+	lab_free(lab);
+	if (n < 0) {
+		fprintf(stderr, "pitest resources: the spec does not fit %zu bytes\n", sizeof(spec));
+		return RUNNER_EXIT_FAILED;
+	}
+	if (!out_path) {
+		fputs(spec, stdout);
+		return 0;
+	}
+	/* Whole or not at all: ctest must never read half a spec. */
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fputs(spec, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, out_path) != 0) {
+		fprintf(stderr, "pitest resources: cannot write %s: %s\n", out_path, strerror(errno));
+		unlink(tmp);
+		return RUNNER_EXIT_FAILED;
+	}
+	return 0;
 }
 
 static const char mktree_usage[] =
@@ -332,6 +448,10 @@ int cli_main(int argc, char **argv)
 		return run_or_serve(argc - 1, argv + 1, true);
 	if (argc >= 2 && strcmp(argv[1], "nfsd") == 0)
 		return nfsd_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "resources") == 0)
+		return resources(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+		return history_compare_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run_or_serve(argc - 1, argv + 1, false);
 	if (argc >= 2 && (strcmp(argv[1], "--version") == 0)) {

@@ -35,6 +35,7 @@
 
 #include "harness/board.h"
 #include "harness/board_lock.h"
+#include "harness/classify.h"
 #include "harness/ctest_resources.h"
 #include "harness/expect.h"
 #include "harness/fault.h"
@@ -676,6 +677,46 @@ static char *timeline_slice_text(const struct timeline *tl, const char *board, s
 	return out;
 }
 
+/* Why a failed run failed (classify.h): its step, the phase under way and
+ * its board's events of the run. */
+static void classify_failure(const struct runner *r, const struct board_run *run,
+			     struct classify_result *ret)
+{
+	const struct suite_case *kase = run->kase;
+	const struct suite_step *step = run->step < kase->n_steps ? &kase->steps[run->step] : NULL;
+	bool watches = step && (step->kind == STEP_EXPECT || step->kind == STEP_ABSENT);
+	const char *text = NULL, *under_way = NULL;
+	for (size_t i = 0; watches && i < step->n_match; i++)
+		if (strcmp(step->match[i].key, "text") == 0)
+			text = step->match[i].value;
+	for (size_t i = run->step; i < kase->n_steps && !under_way; i++)
+		if (kase->steps[i].phase[0] && step_applies(&kase->steps[i], run->spec))
+			under_way = kase->steps[i].phase;
+	size_t span = run->end_index > run->first_index ? run->end_index - run->first_index : 0;
+	const struct event **events = malloc((span ? span : 1) * sizeof(*events));
+	size_t n = 0;
+	for (size_t i = run->first_index; events && i < run->end_index; i++) {
+		const struct event *ev = timeline_get(r->tl, i);
+		if (ev && strcmp(ev->board, run->spec->name) == 0)
+			events[n++] = ev;
+	}
+	struct classify_input in = {
+		.step_event = watches ? step->event : NULL,
+		.step_text = text,
+		.step_hint = step ? step->hint : NULL,
+		.step_phase = watches ? step->phase : NULL,
+		.phase_under_way = under_way,
+		.runner_type = run->type,
+		.t0 = run->t_start,
+		.step_t = run->step_started,
+		.t_end = run->t_end,
+		.events = events,
+		.n_events = n,
+	};
+	classify_run(&in, ret);
+	free(events);
+}
+
 static int add_result(struct runner *r, const struct board_run *run)
 {
 	if (r->n_results == r->cap_results) {
@@ -700,6 +741,18 @@ static int add_result(struct runner *r, const struct board_run *run)
 	snprintf(res->message, sizeof(res->message), "%s", run->message);
 	snprintf(res->type, sizeof(res->type), "%s", run->type);
 	res->detail = run->detail[0] ? strdup(run->detail) : NULL;
+	if (res->failed) {
+		/* the class is the JUnit type; its evidence leads the failure text */
+		struct classify_result cls;
+		classify_failure(r, run, &cls);
+		snprintf(res->type, sizeof(res->type), "%s", cls.token);
+		char *detail = NULL;
+		if (asprintf(&detail, "%s\n%s", cls.evidence, run->detail[0] ? run->detail
+									  : run->message) >= 0) {
+			free(res->detail);
+			res->detail = detail;
+		}
+	}
 	res->system_out = timeline_slice_text(r->tl, run->spec->name, run->first_index,
 					      run->end_index);
 	memcpy(res->phases, run->phases, sizeof(res->phases));
@@ -1027,6 +1080,77 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	return 0;
 }
 
+/* "failures: 2 tftp, 1 nfs", then each failure's evidence (the first few). */
+#define FAILURES_LISTED 20
+static void print_failure_classes(const struct runner *r)
+{
+	const char **types = malloc((r->n_results ? r->n_results : 1) * sizeof(*types));
+	size_t n = 0;
+	for (size_t i = 0; types && i < r->n_results; i++)
+		if (r->results[i].failed)
+			types[n++] = r->results[i].type;
+	if (n > 0) {
+		char text[256];
+		classify_count_text(types, n, text, sizeof(text));
+		printf("failures: %s\n", text);
+	}
+	free(types);
+	size_t listed = 0;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const struct result *res = &r->results[i];
+		if (!res->failed || !res->detail)
+			continue;
+		if (listed++ == FAILURES_LISTED) {
+			printf("  ... and %zu more (see the JUnit report)\n", n - FAILURES_LISTED);
+			break;
+		}
+		const char *board = res->classname + strlen(r->suite->name) + 1;
+		printf("  %s on %s: %.*s\n", res->name, board, (int)strcspn(res->detail, "\n"),
+		       res->detail);
+	}
+	fflush(stdout);
+}
+
+/* This run as a history record (history.h): one testcase per result. */
+static struct history_run *history_of_run(const struct runner *r, long long started)
+{
+	char stamp[32];
+	history_format_time(started, stamp, sizeof(stamp));
+	struct history_run *h = history_run_new(r->suite->name, r->lab->name, stamp, PITEST_VERSION,
+						r->time_scale);
+	for (size_t i = 0; h && i < r->n_results; i++) {
+		const struct result *res = &r->results[i];
+		struct history_case hc = { .time_s = res->time_s, .repetition = 1 };
+		const char *board = res->classname + strlen(r->suite->name) + 1;
+		const char *hash = strchr(res->name, '#');
+		snprintf(hc.kase, sizeof(hc.kase), "%s", res->case_name);
+		snprintf(hc.board, sizeof(hc.board), "%s", board);
+		for (size_t b = 0; b < r->lab->n_boards; b++)
+			if (strcmp(r->lab->boards[b].name, board) == 0)
+				snprintf(hc.model, sizeof(hc.model), "%s", r->lab->boards[b].model);
+		if (hash)
+			hc.repetition = (unsigned)strtoul(hash + 1, NULL, 10);
+		snprintf(hc.verdict, sizeof(hc.verdict), "%s",
+			 res->failed ? "fail" : res->skipped ? "interrupted" : "pass");
+		if (res->failed) {
+			snprintf(hc.failure_class, sizeof(hc.failure_class), "%s", res->type);
+			if (res->detail)
+				snprintf(hc.evidence, sizeof(hc.evidence), "%.*s",
+					 (int)strcspn(res->detail, "\n"), res->detail);
+		}
+		for (size_t j = 0; j < res->n_phases && j < HISTORY_MAX_PHASES; j++) {
+			snprintf(hc.phases[j].name, sizeof(hc.phases[j].name), "%s", res->phases[j].name);
+			hc.phases[j].seconds = res->phases[j].seconds;
+			hc.n_phases = j + 1;
+		}
+		if (history_run_add(h, &hc) != 0) {
+			history_run_free(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
 /* --repeat: pass ratios per case and board, phase p50/p95. */
 static void print_summary(const struct runner *r)
 {
@@ -1047,6 +1171,7 @@ static void print_summary(const struct runner *r)
 	summary_print(s, stdout);
 	fflush(stdout);
 	summary_free(s);
+	print_failure_classes(r);
 }
 
 int runner_run_suite(const struct runner_options *opts)
@@ -1068,6 +1193,16 @@ int runner_run_suite(const struct runner_options *opts)
 			return RUNNER_EXIT_USAGE;
 		}
 	}
+	/* The baseline is read before anything runs: a bad one is a usage error. */
+	struct history_run *baseline = NULL;
+	char herr[1024];
+	if (opts->baseline && history_load(opts->baseline, r.suite->name, r.lab->name, &baseline,
+					   herr, sizeof(herr)) != 0) {
+		fprintf(stderr, "pitest: --baseline %s\n", herr);
+		runner_cleanup(&r);
+		return RUNNER_EXIT_USAGE;
+	}
+	long long started_wall = (long long)time(NULL);
 	printf("pitest: suite %s on lab %s (%zu boards, time scale %g)\n", r.suite->name,
 	       r.lab->name, r.lab->n_boards, r.time_scale);
 	double started = timeline_now(r.tl);
@@ -1087,6 +1222,8 @@ int runner_run_suite(const struct runner_options *opts)
 	}
 	if (runs > 1)
 		print_summary(&r);
+	else
+		print_failure_classes(&r);
 	size_t passed = 0, failed = 0, skipped = 0;
 	for (size_t i = 0; i < r.n_results; i++) {
 		if (r.results[i].failed)
@@ -1099,9 +1236,35 @@ int runner_run_suite(const struct runner_options *opts)
 	if (opts->junit_path)
 		write_junit(&r, timeline_now(r.tl) - started);
 	printf("%zu passed, %zu failed%s\n", passed, failed, skipped ? ", interrupted" : "");
+	/* History and the comparison: a slower phase fails the run like a case. */
+	int slower = 0;
+	bool history_failed = false;
+	bool compare = baseline || opts->limits.n_budgets;
+	if (opts->history_dir || compare) {
+		struct history_run *h = history_of_run(&r, started_wall);
+		if (!h) {
+			fprintf(stderr, "pitest: out of memory for the history\n");
+			history_failed = true;
+		} else if (opts->history_dir && history_write(opts->history_dir, h, herr,
+								sizeof(herr)) != 0) {
+			fprintf(stderr, "pitest: --history %s\n", herr);
+			history_failed = true;
+		} else if (opts->history_dir) {
+			printf("history: %s\n", h->path);
+		}
+		if (h && compare && !r.interrupted) {
+			slower = history_report(baseline, h, &opts->limits, stdout, stderr);
+			if (slower >= 0 && baseline)
+				printf("compared with the baseline %s: %d phase%s slower\n", baseline->path,
+				       slower, slower == 1 ? "" : "s");
+			history_failed |= slower < 0;
+		}
+		history_run_free(h);
+	}
+	history_run_free(baseline);
 	if (r.interrupted)
 		rc = RUNNER_EXIT_INTERRUPTED;
-	else if (setup_error || failed || r.n_results == 0)
+	else if (setup_error || failed || r.n_results == 0 || slower != 0 || history_failed)
 		rc = RUNNER_EXIT_FAILED;
 	else
 		rc = RUNNER_EXIT_PASSED;

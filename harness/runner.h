@@ -4,12 +4,16 @@
 #ifndef PITEST_RUNNER_H
 #define PITEST_RUNNER_H
 
+#include "harness/history.h"
+
 enum runner_exit {
 	RUNNER_EXIT_PASSED = 0,
 	RUNNER_EXIT_FAILED = 1,
 	RUNNER_EXIT_USAGE = 2,
 	RUNNER_EXIT_INTERRUPTED = 130,
 };
+
+struct ctest_allocation;
 
 struct runner_options {
 	const char *suite_path;
@@ -19,9 +23,15 @@ struct runner_options {
 	const char *self_exe;     /* the pitest binary, to start virtual boards */
 	const char *only_case;    /* run only this case (NULL = all) */
 	const char *only_board;   /* run only on this board (NULL = all) */
+	/* boards ctest gave this run (CTEST_RESOURCE_GROUP_*, see ctest_resources.h);
+	 * NULL = not run by ctest with a resource spec: every board */
+	const struct ctest_allocation *ctest_boards;
 	const char *lease_file;   /* serve: overrides the lab's lease_file */
 	double time_scale;        /* > 0 overrides the lab's time_scale */
 	unsigned repeat;          /* run the suite this many times (0 = once) */
+	const char *history_dir;  /* --history: this run's results as one more file there */
+	const char *baseline;     /* --baseline FILE|DIR: fail when a phase got slower */
+	struct history_limits limits; /* --max-slowdown, --slack, --budget */
 	int verbosity;            /* 0 results only, 1 events too, 2 diagnostics too */
 };
 

@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config
   libevent-dev libgpiod-dev libserialport-dev libcmocka-dev libcyaml-dev
   libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libpcap-dev
-  libtirpc-dev rpcsvc-proto libsodium-dev libnfs-dev)
+  libtirpc-dev rpcsvc-proto libsodium-dev libnfs-dev libjson-c-dev)
 # Peers the tests and benchmarks run against (never as services of the host).
 peer_pkgs=(iproute2 iputils-ping ethtool busybox-static isc-dhcp-client dnsmasq-base kea-admin
   clang libclang-rt-14-dev valgrind
