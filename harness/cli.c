@@ -29,7 +29,8 @@
 
 static const char usage_text[] =
 	"usage: pitest [run] --suite NAME|FILE [--lab FILE] [--junit FILE] [--events FILE]\n"
-	"              [--case NAME] [--board NAME] [--time-scale F] [--repeat N] [-q|-v]\n"
+	"              [--case NAME] [--board NAME] [--time-scale F] [--repeat N] [--jobs N]\n"
+	"              [--progress|--no-progress] [-q|-v]\n"
 	"              [--history DIR] [--baseline FILE|DIR] [--max-slowdown R] [--slack S]\n"
 	"              [--budget PHASE=SECONDS]...\n"
 	"       pitest serve --lab FILE [--events FILE] [--leases FILE] [-q]\n"
@@ -57,6 +58,10 @@ static const char usage_text[] =
 	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
 	"  --repeat N         run the suite N times; then print the pass ratio per case\n"
 	"                     and board and the p50/p95 of every phase\n"
+	"  --jobs N           boot at most N boards at once (default: every board of a case)\n"
+	"  --progress         a live status per board (phase, elapsed, last event); on a\n"
+	"                     terminal by default, in place of the event lines (-v shows\n"
+	"                     them too); elsewhere one line per change. --no-progress: none\n"
 	"  --history DIR      add this run's results to DIR as one JSON file\n"
 	"  --baseline FILE|DIR  fail when a phase's p50 (per case and model) is slower\n"
 	"                     than in this history file (a DIR: its newest of the suite/lab)\n"
@@ -128,6 +133,9 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "leases", required_argument, NULL, 'L' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "baseline", required_argument, NULL, 'C' },
 		{ "max-slowdown", required_argument, NULL, 'm' },
@@ -138,7 +146,7 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct runner_options opts = { .verbosity = 1 };
+	struct runner_options opts = { .verbosity = 1, .progress = -1 };
 	const char *suite_arg = NULL;
 	char suite_path[PATH_MAX], lab_path[PATH_MAX], self_exe[PATH_MAX];
 	int c;
@@ -166,6 +174,18 @@ static int run_or_serve(int argc, char **argv, bool serve)
 			opts.repeat = (unsigned)n;
 			break;
 		}
+		case 'J': {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || n < 1 || n > 4096)
+				return usage_error("--jobs wants how many boards may boot at once, from 1 to 4096",
+						   optarg);
+			opts.jobs = (unsigned)n;
+			break;
+		}
+		case 'P': opts.progress = 1; break;
+		case 'N': opts.progress = 0; break;
 		case 'H': opts.history_dir = optarg; break;
 		case 'C': opts.baseline = optarg; break;
 		case 'm':

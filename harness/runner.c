@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@
 #include "harness/suite.h"
 #include "harness/summary.h"
 #include "harness/timeline.h"
+#include "harness/progress.h"
 #include "harness/vlab.h"
 #include "reports/junit.h"
 #include "harness/lab_servers.h"
@@ -58,7 +60,8 @@
  * so an expectation may take one from just before the previous match. */
 #define SOURCE_SKEW_S 0.5
 
-enum run_state { RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
+/* PENDING: waiting for a slot under --jobs; ACTIVE: powered and checked. */
+enum run_state { RUN_PENDING, RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTED };
 
 /* A boot phase a `phase:` step ended, and how long it took (timeline s). */
 #define RUN_PHASES_MAX 16
@@ -100,6 +103,7 @@ struct board_run {
 	char message[1024];
 	char detail[4096];
 	char type[16];
+	char last[120];       /* the board's last event, for the progress status */
 };
 
 struct result {
@@ -136,6 +140,9 @@ struct runner {
 	unsigned repetition;   /* 0-based, under --repeat */
 	int *board_locks;      /* real labs: a held lock fd per board, -1 = not taken */
 	struct lab_servers *servers; /* the current case's */
+	struct event *start_timer;   /* starts pending runs, outside event listeners */
+	struct progress *progress;   /* NULL: no live status */
+	struct event *progress_timer;
 };
 
 static double wall_seconds(const struct runner *r, double board_seconds)
@@ -186,9 +193,17 @@ static bool case_applies(const struct runner *r, const struct suite_case *kase,
 
 static void check_case_done(struct runner *r)
 {
-	for (size_t i = 0; i < r->n_runs; i++)
+	bool pending = false;
+	for (size_t i = 0; i < r->n_runs; i++) {
 		if (r->runs[i].state == RUN_ACTIVE)
 			return;
+		pending = pending || r->runs[i].state == RUN_PENDING;
+	}
+	if (pending) {
+		struct timeval now = { 0, 0 };
+		evtimer_add(r->start_timer, &now); /* a slot is free */
+		return;
+	}
 	event_base_loopbreak(r->base);
 }
 
@@ -551,12 +566,32 @@ static void on_power_off_timer(evutil_socket_t fd, short what, void *arg)
 	board_power_off(run->board);
 }
 
+/* "tftp.oack file=... options=..." : the event line without its time and board. */
+static void last_event_text(const struct event *ev, char *out, size_t cap)
+{
+	char line[600];
+	event_format_line(ev, line, sizeof(line));
+	const char *p = line;
+	for (int field = 0; field < 2; field++) { /* time, board */
+		p += strspn(p, " ");
+		p += strcspn(p, " ");
+	}
+	p += strspn(p, " ");
+	size_t n = 0;
+	for (; *p && n + 1 < cap; p++) /* one space between words */
+		if (*p != ' ' || (n && out[n - 1] != ' '))
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
 static void on_event_for_runs(const struct event *ev, void *user)
 {
 	struct runner *r = user;
 	for (size_t i = 0; i < r->n_runs; i++) {
 		struct board_run *run = &r->runs[i];
 		if (run->state == RUN_ACTIVE && strcmp(ev->board, run->spec->name) == 0) {
+			if (r->progress)
+				last_event_text(ev, run->last, sizeof(run->last));
 			wire_track(run, ev);
 			evaluate(run);
 		}
@@ -570,6 +605,7 @@ static void on_event_print(const struct event *ev, void *user)
 		return;
 	char line[1200];
 	event_format_line(ev, line, sizeof(line));
+	progress_clear(r->progress);
 	printf("%s\n", line);
 	fflush(stdout);
 }
@@ -585,6 +621,14 @@ static void interrupt_active_runs(struct runner *r)
 {
 	for (size_t i = 0; i < r->n_runs; i++) {
 		struct board_run *run = &r->runs[i];
+		if (run->state == RUN_PENDING) { /* never powered: nothing of it on the timeline */
+			run->state = RUN_INTERRUPTED;
+			run->t_start = run->t_end = timeline_now(r->tl);
+			run->first_index = run->end_index = timeline_count(r->tl);
+			snprintf(run->message, sizeof(run->message), "interrupted before it started");
+			snprintf(run->type, sizeof(run->type), "interrupted");
+			continue;
+		}
 		if (run->state != RUN_ACTIVE)
 			continue;
 		snprintf(run->message, sizeof(run->message), "interrupted before it finished");
@@ -628,6 +672,16 @@ static void on_case_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 	for (size_t i = 0; i < r->n_runs; i++) {
 		struct board_run *run = &r->runs[i];
+		if (run->state == RUN_PENDING) { /* never got a slot under --jobs */
+			run->state = RUN_ACTIVE;
+			run->t_start = timeline_now(r->tl);
+			run->first_index = timeline_count(r->tl);
+			snprintf(run->message, sizeof(run->message),
+				 "case did not finish within its time limit (the board never got a --jobs slot)");
+			snprintf(run->type, sizeof(run->type), "timeout");
+			run_finish(run, RUN_FAILED);
+			continue;
+		}
 		if (run->state != RUN_ACTIVE)
 			continue;
 		snprintf(run->message, sizeof(run->message),
@@ -770,6 +824,83 @@ static void print_run_result(const struct board_run *run)
 	fflush(stdout);
 }
 
+/* The phase a run is in: the next one a step of it ends. */
+static const char *run_phase(const struct board_run *run)
+{
+	switch (run->state) {
+	case RUN_PENDING: return "waiting";
+	case RUN_PASSED: return "PASS";
+	case RUN_FAILED: return "FAIL";
+	case RUN_INTERRUPTED: return "STOP";
+	case RUN_ACTIVE: break;
+	}
+	for (size_t i = run->step; i < run->kase->n_steps; i++) {
+		const struct suite_step *step = &run->kase->steps[i];
+		if (step->phase[0] && step_applies(step, run->spec))
+			return step->phase;
+	}
+	return "checking";
+}
+
+/* Redraws the live status: every board of the case (plain lines: the running ones). */
+static void on_progress_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct runner *r = arg;
+	if (!r->progress || r->n_runs == 0)
+		return;
+	struct progress_row *rows = calloc(r->n_runs, sizeof(*rows));
+	if (!rows)
+		return;
+	size_t n = 0;
+	double now = timeline_now(r->tl);
+	for (size_t i = 0; i < r->n_runs; i++) {
+		const struct board_run *run = &r->runs[i];
+		bool done = run->state != RUN_ACTIVE && run->state != RUN_PENDING;
+		if (done && !isatty(STDOUT_FILENO))
+			continue; /* its result line says it */
+		rows[n++] = (struct progress_row){
+			.board = run->spec->name,
+			.state = run_phase(run),
+			.elapsed_s = run->state == RUN_PENDING ? 0 : (done ? run->t_end : now) - run->t_start,
+			.last = run->last,
+		};
+	}
+	progress_draw(r->progress, rows, n);
+	free(rows);
+}
+
+/* Powers a pending run and walks its steps: its timeline slice begins now. */
+static void start_run(struct board_run *run)
+{
+	struct runner *r = run->r;
+	run->state = RUN_ACTIVE;
+	run->first_index = run->cursor = run->step_start_index = timeline_count(r->tl);
+	run->t_start = run->step_started = run->phase_start = timeline_now(r->tl);
+	evaluate(run);
+}
+
+/* Starts pending runs while fewer than --jobs are active (all when 0). */
+static void on_start_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct runner *r = arg;
+	size_t active = 0;
+	for (size_t i = 0; i < r->n_runs; i++)
+		active += r->runs[i].state == RUN_ACTIVE;
+	for (size_t i = 0; i < r->n_runs && !r->interrupted; i++) {
+		if (r->opts->jobs && active >= r->opts->jobs)
+			break;
+		if (r->runs[i].state != RUN_PENDING)
+			continue;
+		active++;
+		start_run(&r->runs[i]);
+	}
+	check_case_done(r);
+}
+
 /* Runs one case on every board it applies to. Returns 0 or -errno (setup failed). */
 static int run_case(struct runner *r, const struct suite_case *kase)
 {
@@ -792,6 +923,8 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 		goto out;
 	r->servers = servers;
 
+	progress_clear(r->progress);
+	progress_reset(r->progress);
 	printf("== case %s%s%s\n", kase->name, kase->description[0] ? ": " : "",
 	       kase->description);
 	fflush(stdout);
@@ -806,9 +939,8 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 		run->board = r->boards[i];
 		run->spec = &r->lab->boards[i];
 		run->kase = kase;
-		run->state = RUN_ACTIVE;
-		run->first_index = run->cursor = run->step_start_index = start_index;
-		run->t_start = run->step_started = run->phase_start = timeline_now(r->tl);
+		run->state = RUN_PENDING;
+		run->first_index = run->end_index = start_index;
 		run->timer = evtimer_new(r->base, on_step_timer, run);
 		run->power_off = evtimer_new(r->base, on_power_off_timer, run);
 		if (!run->timer || !run->power_off) {
@@ -816,14 +948,17 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 			goto out;
 		}
 	}
-	struct timeval limit = to_timeval(wall_seconds(r, case_limit(kase)));
+	/* Under --jobs the boards go in waves, each with the case's time. */
+	size_t waves = r->opts->jobs ? (r->n_runs + r->opts->jobs - 1) / r->opts->jobs : 1;
+	struct timeval limit = to_timeval(wall_seconds(r, case_limit(kase) * (double)waves));
 	evtimer_add(r->case_timer, &limit);
-	for (size_t i = 0; i < r->n_runs; i++)
-		evaluate(&runs[i]);
+	on_start_timer(-1, 0, r);
 	if (!r->interrupted)
 		event_base_dispatch(r->base);
 	interrupt_active_runs(r);
 	evtimer_del(r->case_timer);
+	evtimer_del(r->start_timer);
+	progress_clear(r->progress);
 	for (size_t i = 0; i < r->n_runs; i++) {
 		print_run_result(&runs[i]);
 		if (add_result(r, &runs[i]) != 0)
@@ -937,6 +1072,12 @@ static void runner_cleanup(struct runner *r)
 		event_free(r->sigterm);
 	if (r->case_timer)
 		event_free(r->case_timer);
+	if (r->start_timer)
+		event_free(r->start_timer);
+	if (r->progress_timer)
+		event_free(r->progress_timer);
+	progress_clear(r->progress);
+	progress_free(r->progress);
 	vlab_free(r->vlab);
 	lab_root_release(&r->root);
 	if (r->base)
@@ -1030,7 +1171,20 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 		return RUNNER_EXIT_FAILED;
 	if (r->events_out)
 		timeline_add_listener(r->tl, on_event_jsonl, r);
-	if (opts->verbosity >= 1)
+	/* Live status: on a terminal by default, where it replaces the event
+	 * stream (-v still shows events); plain lines elsewhere with --progress. */
+	bool tty = isatty(STDOUT_FILENO);
+	bool progress = need_suite && (opts->progress > 0 || (opts->progress < 0 && tty));
+	if (progress) {
+		struct winsize ws;
+		unsigned width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 100;
+		r->progress = progress_new(stdout, tty, width);
+		r->progress_timer = event_new(r->base, -1, EV_PERSIST, on_progress_tick, r);
+		struct timeval every = { 0, tty ? 250000 : 500000 };
+		if (!r->progress || !r->progress_timer || event_add(r->progress_timer, &every) != 0)
+			return RUNNER_EXIT_FAILED;
+	}
+	if (opts->verbosity >= 2 || (opts->verbosity == 1 && !(progress && tty)))
 		timeline_add_listener(r->tl, on_event_print, r);
 	timeline_add_listener(r->tl, on_event_for_runs, r);
 	if (given) {
@@ -1073,7 +1227,8 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	r->sigint = evsignal_new(r->base, SIGINT, on_signal, r);
 	r->sigterm = evsignal_new(r->base, SIGTERM, on_signal, r);
 	r->case_timer = evtimer_new(r->base, on_case_timeout, r);
-	if (!r->sigint || !r->sigterm || !r->case_timer)
+	r->start_timer = evtimer_new(r->base, on_start_timer, r);
+	if (!r->sigint || !r->sigterm || !r->case_timer || !r->start_timer)
 		return RUNNER_EXIT_FAILED;
 	event_add(r->sigint, NULL);
 	event_add(r->sigterm, NULL);

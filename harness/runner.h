@@ -29,6 +29,8 @@ struct runner_options {
 	const char *lease_file;   /* serve: overrides the lab's lease_file */
 	double time_scale;        /* > 0 overrides the lab's time_scale */
 	unsigned repeat;          /* run the suite this many times (0 = once) */
+	unsigned jobs;            /* at most this many boards at once (0 = all of a case's) */
+	int progress;             /* live status: 1 on, 0 off, -1 when stdout is a terminal */
 	const char *history_dir;  /* --history: this run's results as one more file there */
 	const char *baseline;     /* --baseline FILE|DIR: fail when a phase got slower */
 	struct history_limits limits; /* --max-slowdown, --slack, --budget */

@@ -925,9 +925,14 @@ static int load_boot(struct suite_ctx *c, const char *path, const char *ref, str
 	const char *dir_end = strrchr(c->path, '/');
 	int dir_len = dir_end ? (int)(dir_end - c->path) : 1;
 	snprintf(file, sizeof(file), "%.*s/%s.yaml", dir_len, dir_end ? c->path : ".", name);
+	if (access(file, R_OK) != 0) {
+		/* then the project's own suites, so a suite anywhere can build on full-boot */
+		const char *home = getenv("PITEST_HOME");
+		snprintf(file, sizeof(file), "%s/suites/%s.yaml", home && *home ? home : PITEST_SOURCE_DIR, name);
+	}
 	if (access(file, R_OK) != 0)
-		return FAIL(c, path, "expected a suite file %s.yaml beside this one for boot: %s (%s)", name, ref,
-			    strerror(errno));
+		return FAIL(c, path, "expected a suite file %s.yaml beside this one or in the project's suites/ for boot: %s (%s)",
+			    name, ref, strerror(errno));
 	struct suite *base = NULL;
 	int r = suite_load_at(file, c->depth + 1, &base, c->err, c->errcap);
 	if (r < 0)

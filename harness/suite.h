@@ -24,8 +24,9 @@
  *
  * A case may build on the boot of another suite instead of listing steps:
  *   - name: mount-refused
- *     boot: full-boot                 # suites/full-boot.yaml beside this file,
- *                                     #   its first case (or full-boot/CASE)
+ *     boot: full-boot                 # full-boot.yaml beside this file, else the
+ *                                     #   project's suites/full-boot.yaml; its
+ *                                     #   first case (or full-boot/CASE)
  *     faults: [...]                   # added to the boot's own faults
  *     replace:                        # a phase's steps swapped for these
  *       - phase: boot-dhcp
