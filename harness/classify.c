@@ -705,9 +705,42 @@ static bool damaged_in_transfer(const struct ctx *c, const char *file, char *not
 
 #define VPI_EXIT_BAD_KERNEL "4" /* pitest vpi's status for a damaged kernel image */
 
+/*
+ * The virtual board's own last words before it stopped, when they name a
+ * firmware file it could not use (a truncated kernel, no device tree, no
+ * kernel at all): then the TFTP tree is where to look, not the kernel.
+ */
+static bool explain_firmware_diag(struct ctx *c)
+{
+	static const char *const known[] = { "size differs from tsize", "no device tree", "no kernel found" };
+	if (c->exit == NONE)
+		return false;
+	size_t seen = 0;
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		seen = 0;
+		for (size_t i = c->exit; i-- > 0 && seen < 4;) {
+			const struct event *ev = c->ev[i];
+			if (!named(ev, "vpi.stderr"))
+				continue;
+			seen++;
+			const char *t = field(ev, "text");
+			if (!strstr(t, known[k]))
+				continue;
+			if (strncmp(t, "vpi: ", 5) == 0)
+				t += 5;
+			say(c, "tftp", "%s (at %.2f s); the board stopped with exit status %s at %.2f s", t,
+			    at(c, i), field(c->ev[c->exit], "status"), at(c, c->exit));
+			return true;
+		}
+	}
+	return false;
+}
+
 static void explain_kernel(struct ctx *c)
 {
 	const char *image = c->kernel_done != NONE ? field(c->ev[c->kernel_done], "file") : "";
+	if (explain_firmware_diag(c))
+		return;
 	if (c->exit != NONE && strcmp(field(c->ev[c->exit], "status"), VPI_EXIT_BAD_KERNEL) == 0) {
 		char note[96];
 		if (*image && damaged_in_transfer(c, image, note, sizeof(note))) {
