@@ -6,8 +6,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/lab.h"
@@ -104,9 +106,74 @@ static bool parse_ipv4_range(const char *s, uint32_t *lo, uint32_t *hi)
 	return parse_ipv4(first, lo) && parse_ipv4(dash + 1, hi);
 }
 
+/*
+ * Compiled "re:" patterns, most recent first: a step is matched against
+ * every new event, so its pattern is compiled once, not per event.
+ */
+#define RE_CACHE_SIZE 16
+static struct re_entry {
+	char *pattern;
+	regex_t re;
+} re_cache[RE_CACHE_SIZE];
+
+static const regex_t *cached_regex(const char *pattern)
+{
+	for (size_t i = 0; i < RE_CACHE_SIZE && re_cache[i].pattern; i++) {
+		if (strcmp(re_cache[i].pattern, pattern) != 0)
+			continue;
+		struct re_entry hit = re_cache[i];
+		memmove(&re_cache[1], &re_cache[0], i * sizeof(re_cache[0]));
+		re_cache[0] = hit;
+		return &re_cache[0].re;
+	}
+	struct re_entry fresh;
+	fresh.pattern = strdup(pattern);
+	if (!fresh.pattern)
+		return NULL;
+	if (regcomp(&fresh.re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+		free(fresh.pattern);
+		return NULL;
+	}
+	struct re_entry *last = &re_cache[RE_CACHE_SIZE - 1];
+	if (last->pattern) {
+		regfree(&last->re);
+		free(last->pattern);
+	}
+	memmove(&re_cache[1], &re_cache[0], (RE_CACHE_SIZE - 1) * sizeof(re_cache[0]));
+	re_cache[0] = fresh;
+	return &re_cache[0].re;
+}
+
+void expect_forget_regexes(void)
+{
+	for (size_t i = 0; i < RE_CACHE_SIZE && re_cache[i].pattern; i++) {
+		regfree(&re_cache[i].re);
+		free(re_cache[i].pattern);
+		re_cache[i].pattern = NULL;
+	}
+}
+
+int expect_regex_check(const char *value, char *err, size_t errcap)
+{
+	if (strncmp(value, EXPECT_REGEX_PREFIX, strlen(EXPECT_REGEX_PREFIX)) != 0)
+		return 0;
+	regex_t re;
+	int r = regcomp(&re, value + strlen(EXPECT_REGEX_PREFIX), REG_EXTENDED | REG_NOSUB);
+	if (r != 0) {
+		regerror(r, &re, err, errcap);
+		return -EINVAL;
+	}
+	regfree(&re);
+	return 0;
+}
+
 bool expect_value_matches(const char *pattern, const char *value)
 {
 	uint32_t lo, hi, v;
+	if (strncmp(pattern, EXPECT_REGEX_PREFIX, strlen(EXPECT_REGEX_PREFIX)) == 0) {
+		const regex_t *re = cached_regex(pattern + strlen(EXPECT_REGEX_PREFIX));
+		return re && regexec(re, value, 0, NULL, 0) == 0;
+	}
 	if (parse_ipv4_range(pattern, &lo, &hi))
 		return parse_ipv4(value, &v) && v >= lo && v <= hi;
 	return fnmatch(pattern, value, 0) == 0;

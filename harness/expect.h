@@ -27,6 +27,14 @@ int expect_expand(const char *pattern, const struct lab *lab, const struct lab_b
 /* True if `value` matches the (already expanded) pattern. */
 bool expect_value_matches(const char *pattern, const char *value);
 
+/* A match value "re:EXPR" is a POSIX extended regular expression, found
+ * anywhere in the value (anchor it with ^ and $); others are globs. */
+#define EXPECT_REGEX_PREFIX "re:"
+/* 0 when value is no regex or a valid one; else -EINVAL and regerror's text. */
+int expect_regex_check(const char *value, char *err, size_t errcap);
+/* Frees the compiled patterns (at exit, for leak checkers). */
+void expect_forget_regexes(void);
+
 /* True if ev is the step's event (name glob) and every match field fits. */
 bool expect_event_matches(const struct suite_step *step, const struct event *ev,
 			  const struct lab *lab, const struct lab_board *board);

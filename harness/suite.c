@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness/duration.h"
+#include "harness/expect.h"
 #include "harness/lab.h"
 #include "harness/yaml_lines.h"
 
@@ -774,6 +775,10 @@ static int fill_expect(struct suite_ctx *c, const struct raw_expect *re, const c
 			snprintf(m->key, sizeof(m->key), "%s", match_members[i].key);
 			if ((r = copy_text(c, path, "a match value", v, m->value, sizeof(m->value))) < 0)
 				return r;
+			char why[128];
+			if (expect_regex_check(v, why, sizeof(why)) < 0)
+				return FAIL(c, path, "expected a POSIX extended regular expression after re: (got '%s': %s)",
+					    v + strlen(EXPECT_REGEX_PREFIX), why);
 			s->n_match++;
 		}
 	}

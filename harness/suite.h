@@ -14,6 +14,7 @@
  *       - power: on
  *       - expect: { event: dhcp.discover, within: 10s }
  *       - expect: { event: dhcp.offer, match: { ip: "{board.ip}" }, within: 5s }
+ *       - expect: { event: console.line, match: { text: "re:^NET [0-9.]+" } }  # re: regex
  *       - absent: { event: dhcp.discover, within: 8s }   # must not happen
  *       - wait: 2s
  *       - expect: { event: dhcp.ack, within: 5s, models: [pi4b, pi5] }

@@ -1,4 +1,5 @@
 /* Unit tests: placeholder expansion and event matching. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +60,31 @@ static void test_value_matching(void **state)
 	assert_true(expect_value_matches("*NETBOOT init failed*", "  45.1 NETBOOT init failed"));
 }
 
+/* "re:" values are regular expressions, searched in the value. */
+static void test_regex_values(void **state)
+{
+	(void)state;
+	assert_true(expect_value_matches("re:NETBOOT (init|boot) failed", "  45.1 NETBOOT init failed"));
+	assert_false(expect_value_matches("re:^NETBOOT", "  45.1 NETBOOT init failed"));
+	assert_true(expect_value_matches("re:^\\[ *[0-9]+\\.[0-9]{6}\\] Run /sbin/init", "[   63.184000] Run /sbin/init as init process"));
+	assert_false(expect_value_matches("re:login: $", "pi4b-1 login: x"));
+	for (int i = 0; i < 40; i++) { /* more patterns than the cache holds */
+		char re[32];
+		snprintf(re, sizeof(re), "re:^x%d$", i);
+		assert_true(expect_value_matches(re, re + 3 + 1) == false);
+		char value[16];
+		snprintf(value, sizeof(value), "x%d", i);
+		assert_true(expect_value_matches(re, value));
+	}
+	assert_false(expect_value_matches("re:(", "("));  /* invalid: never matches */
+	char err[128];
+	assert_int_equal(expect_regex_check("re:a(b", err, sizeof(err)), -EINVAL);
+	assert_true(err[0] != '\0');
+	assert_int_equal(expect_regex_check("a(b", err, sizeof(err)), 0); /* a glob */
+	assert_int_equal(expect_regex_check("re:a|b", err, sizeof(err)), 0);
+	expect_forget_regexes();
+}
+
 static void test_event_matching(void **state)
 {
 	(void)state;
@@ -88,6 +114,7 @@ static void test_event_matching(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regex_values),
 		cmocka_unit_test_setup(test_expand, setup),
 		cmocka_unit_test_setup(test_value_matching, setup),
 		cmocka_unit_test_setup(test_event_matching, setup),
