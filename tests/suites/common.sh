@@ -3,6 +3,10 @@ set -euo pipefail
 : "${PITEST_BIN:?run from ctest}" "${PITEST_SOURCE_DIR:?run from ctest}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Everything a test starts inherits this, which is how its own board
+# processes are told from other tests' (our_boards below).
+mkdir -m 777 "$tmp/t"
+export TMPDIR="$tmp/t"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The virtual lab needs root or unprivileged user namespaces.
@@ -15,9 +19,20 @@ fi
 # links of their own meanwhile, so only the lab's names are checked.
 lab_links() { ip -o link show | awk -F': ' '{print $2}' | grep -E '^(pitest[0-9]*|vb[0-9]+)(@|$)' || true; }
 [ -z "$(lab_links)" ] || { echo "skipped: host already has lab-named links: $(lab_links)"; exit 77; }
+# Board processes of this test's runs: they inherit TMPDIR=$tmp/t (other
+# tests and benchmarks may run boards of their own meanwhile).
+our_boards() {
+  local pid
+  for pid in $(pgrep -f "pitest vpi" || true); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "TMPDIR=$tmp/t" && echo "$pid"
+  done
+  return 0
+}
 assert_nothing_left() {
   sleep 0.3
-  if pgrep -f "pitest vpi" >/dev/null; then pgrep -af "pitest vpi" >&2; fail "board processes left behind"; fi
+  local left
+  left=$(our_boards)
+  if [ -n "$left" ]; then ps -o pid,args -p "$(echo $left | tr ' ' ,)" >&2; fail "board processes left behind"; fi
   [ -z "$(lab_links)" ] || fail "lab links left in the host namespace: $(lab_links)"
 }
 
@@ -27,9 +42,8 @@ assert_nothing_left() {
 # PASS lines, and at least $2 testcases ran. Sets n to the testcase count.
 run_suite_on_virtual_lab() {
   local suite=$1 min=$2 rc f passed
-  mkdir -p "$tmp/t"
   set +e
-  TMPDIR="$tmp/t" "$PITEST_BIN" --suite "$suite" --lab "$PITEST_SOURCE_DIR/fixtures/labs/virtual.yaml" \
+  "$PITEST_BIN" --suite "$suite" --lab "$PITEST_SOURCE_DIR/fixtures/labs/virtual.yaml" \
     --junit "$tmp/out.xml" --events "$tmp/events.jsonl" -q > "$tmp/stdout" 2> "$tmp/stderr"
   rc=$?
   set -e

@@ -11,7 +11,7 @@ for p in cmake ctest python3; do
 done
 lab="$PITEST_SOURCE_DIR/tests/config/labs/two-boards.yaml"
 proj="$tmp/proj"
-mkdir -p "$proj" "$tmp/t"
+mkdir -p "$proj"
 
 # What ctest gave each test, recorded apart from pitest (which must not be
 # trusted to say what it was given): next to the test's events file.
@@ -116,11 +116,7 @@ judged=$?
 set -e
 [ $judged -eq 0 ] || fail "the timelines show the boards were not shared out (above)"
 [ $rc -eq 0 ] || fail "ctest -j 2 exited $rc"
-# Nothing of these runs is left: no process started under their TMPDIR (the
-# board processes inherit it; other runs on this host are not ours to judge)
-# and no lab links in the host's namespace.
-sleep 0.3
-left=$(grep -lsxz "TMPDIR=$tmp/t" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)
-[ -z "$left" ] || { ps -o pid,args -p $left >&2 || true; fail "processes of the runs left behind"; }
-[ -z "$(lab_links)" ] || fail "lab links left in the host namespace: $(lab_links)"
+# Nothing of these runs is left: no board process started under their
+# TMPDIR (common.sh's our_boards) and no lab links in the host's namespace.
+assert_nothing_left
 echo "ctest -j 2: 5 tests on 2 boards, no board shared at once"
