@@ -8,11 +8,15 @@
  *                     power. A process that ends by itself is reaped from
  *                     a SIGCHLD event and reported as "vpi.exit".
  *   power "manual"    a person is the relay: pitest asks on stderr.
+ *   power "command"   a program is the relay (power_cmd.h); it reports
+ *                     power.on/power.off itself when the program is done.
  *   console "virtual" the virtual board's stdout, one event per line.
  *   console "none"    no console.
+ *   console "tcp"     a TCP port (console_tcp.h), connected from board_new
+ *                     to board_free, whatever the power does.
  *
- * The console is opened right after power on and closed right after power
- * off, after what the board wrote before it died has been read.
+ * The virtual console is opened right after power on and closed right
+ * after power off, after what the board wrote before it died has been read.
  */
 #include "harness/board.h"
 
@@ -27,7 +31,9 @@
 
 #include <event2/event.h>
 
+#include "harness/console_tcp.h"
 #include "harness/lab.h"
+#include "harness/power_cmd.h"
 #include "harness/timeline.h"
 #include "harness/vlab.h"
 
@@ -68,6 +74,9 @@ struct board {
 
 	/* virtual console */
 	struct line_reader out;
+
+	struct power_cmd *pcmd;    /* power "command" */
+	struct console_tcp *ctcp;  /* console "tcp" */
 };
 
 static void emit_line(struct line_reader *r, const char *text, size_t len)
@@ -315,6 +324,18 @@ static int manual_off(struct board *b)
 	return 0;
 }
 
+/* --- power "command" ---------------------------------------------------- */
+
+static int cmd_on(struct board *b)
+{
+	return power_cmd_on(b->pcmd);
+}
+
+static int cmd_off(struct board *b)
+{
+	return power_cmd_off(b->pcmd);
+}
+
 /* --- console "virtual" and "none" ---------------------------------------- */
 
 static int vconsole_open(struct board *b)
@@ -343,13 +364,16 @@ static void none_close(struct board *b)
 }
 
 static const struct board_power_ops power_backends[] = {
-	{ "virtual", vpower_on, vpower_off },
-	{ "manual", manual_on, manual_off },
+	{ "virtual", vpower_on, vpower_off, false },
+	{ "manual", manual_on, manual_off, false },
+	{ "command", cmd_on, cmd_off, true },
 };
 
+/* "tcp" is open for the board's whole life (board_new), not per power on. */
 static const struct board_console_ops console_backends[] = {
 	{ "virtual", vconsole_open, vconsole_close },
 	{ "none", none_open, none_close },
+	{ "tcp", none_open, none_close },
 };
 
 static const struct board_power_ops *find_power(const char *name)
@@ -423,6 +447,21 @@ int board_new(struct event_base *base, struct timeline *tl, const struct lab *la
 			return -ENOMEM;
 		}
 	}
+	if (power->on == cmd_on) {
+		int rc = power_cmd_new(base, tl, lab, spec, &b->pcmd);
+		if (rc < 0) {
+			board_free(b);
+			return rc;
+		}
+	}
+	if (strcmp(console->name, "tcp") == 0) {
+		int rc = console_tcp_new(base, tl, spec->name, spec->console_address, spec->console_telnet,
+					 &b->ctcp);
+		if (rc < 0) {
+			board_free(b);
+			return rc;
+		}
+	}
 	*ret_board = b;
 	return 0;
 }
@@ -433,6 +472,9 @@ void board_free(struct board *b)
 		return;
 	if (b->on)
 		(void)board_power_off(b);
+	/* after off: it waits for the off command to be done */
+	power_cmd_free(b->pcmd);
+	console_tcp_free(b->ctcp);
 	reader_stop(&b->out);
 	reader_stop(&b->err);
 	if (b->out_fd >= 0)
@@ -454,7 +496,8 @@ int board_power_on(struct board *b)
 	if (rc < 0)
 		return rc;
 	b->on = true;
-	timeline_emit(b->tl, b->spec->name, "power.on", "backend", b->power->name, NULL);
+	if (!b->power->reports)
+		timeline_emit(b->tl, b->spec->name, "power.on", "backend", b->power->name, NULL);
 	rc = b->console->open(b);
 	if (rc < 0) {
 		(void)board_power_off(b);
@@ -475,7 +518,8 @@ int board_power_off(struct board *b)
 	b->on = false;
 	/* After off, so the console's last lines come before the event. */
 	b->console->close(b);
-	timeline_emit(b->tl, b->spec->name, "power.off", "backend", b->power->name, NULL);
+	if (!b->power->reports)
+		timeline_emit(b->tl, b->spec->name, "power.off", "backend", b->power->name, NULL);
 	return 0;
 }
 

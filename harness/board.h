@@ -3,9 +3,12 @@
  *
  * Backends are chosen once, from the lab file: power "virtual" starts and
  * kills the virtual Raspberry Pi in its namespace (as a relay would cut
- * power); console "virtual" reads that process's stdout. Later: gpio and
- * command power, serial and tcp consoles. Every change is a timeline event:
- * "power.on", "power.off", "console.line" {text}, and for virtual boards
+ * power); console "virtual" reads that process's stdout. Real labs: power
+ * "manual" or "command" (power_cmd.h), console "none" or "tcp"
+ * (console_tcp.h). Later: gpio power, serial consoles. Every change is a
+ * timeline event: "power.on", "power.off", "console.line" {text}; for
+ * command power "power.error" {action, command, status, output}, for tcp
+ * consoles "console.error" and "console.connected"; for virtual boards
  * "vpi.exit" {status} and "vpi.stderr" {text} as diagnostics.
  */
 #ifndef PITEST_BOARD_H
@@ -24,6 +27,9 @@ struct board_power_ops {
 	const char *name;
 	int (*on)(struct board *b);
 	int (*off)(struct board *b);
+	/* The backend emits power.on/power.off itself, when the switch is
+	 * really done (or power.error); else board.c emits them at once. */
+	bool reports;
 };
 
 struct board_console_ops {

@@ -20,6 +20,7 @@
 #include "fixtures/rootfs/root_tree.h"
 #include "fixtures/vpi/vpi.h"
 #include "harness/ctest_resources.h"
+#include "harness/discover_cmd.h"
 #include "harness/history_cmd.h"
 #include "harness/lab.h"
 #include "harness/nfsd_cmd.h"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"       pitest mkroot [--lab FILE] [--hostname NAME] [--force] DIR\n"
 	"       pitest nfsd --export NAME=DIR[:ro] [--port N] [--pmap-port N] [-q]\n"
 	"       pitest resources --lab FILE [--output FILE]\n"
+	"       pitest discover --iface IF [--timeout SECONDS] [-q]\n"
 	"       pitest compare BASELINE CURRENT [--max-slowdown R] [--slack S] [--budget P=S]...\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
@@ -49,6 +51,8 @@ static const char usage_text[] =
 	"  resources print the lab's boards as a ctest resource spec (JSON); under ctest,\n"
 	"           run drives only the boards ctest gave it (CTEST_RESOURCE_GROUP_*)\n"
 	"  compare  compare two history files' phase durations (see pitest compare --help)\n"
+	"  discover listen (never answer) for Raspberry Pis asking DHCP to netboot; print\n"
+	"           each board and a lab-file stanza (see pitest discover --help)\n"
 	"\n"
 	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
 	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
@@ -468,6 +472,8 @@ int cli_main(int argc, char **argv)
 		return run_or_serve(argc - 1, argv + 1, true);
 	if (argc >= 2 && strcmp(argv[1], "nfsd") == 0)
 		return nfsd_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "discover") == 0)
+		return discover_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "resources") == 0)
 		return resources(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "compare") == 0)

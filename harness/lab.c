@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/console_tcp.h"
 #include "harness/duration.h"
+#include "harness/power_cmd.h"
 #include "harness/yaml_lines.h"
 
 #define LAB_MAX_BOARDS 256
@@ -34,6 +36,8 @@ static const struct {
 	{ "virtual", true, true },
 	{ "manual", false, false }, /* a person switches the board */
 	{ "none", true, false },    /* nobody watches the console */
+	{ "command", false, false }, /* a program is the relay (power_cmd.h) */
+	{ "tcp", true, false },     /* ser2net and the like (console_tcp.h) */
 };
 
 /* ---- raw structs: what the file says, as text --------------------------- */
@@ -63,6 +67,7 @@ struct raw_nfs {
 
 struct raw_board {
 	char *name, *model, *mac, *serial, *ip, *lease, *power, *console, *tftp_prefix, *tftp_root;
+	char *power_on, *power_off, *power_timeout, *console_address, *console_mode;
 };
 
 struct raw_lab {
@@ -137,6 +142,11 @@ static const cyaml_schema_field_t board_fields[] = {
 	OPT_STR("console", struct raw_board, console),
 	OPT_STR("tftp_prefix", struct raw_board, tftp_prefix),
 	OPT_STR("tftp_root", struct raw_board, tftp_root),
+	OPT_STR("power_on", struct raw_board, power_on),
+	OPT_STR("power_off", struct raw_board, power_off),
+	OPT_STR("power_timeout", struct raw_board, power_timeout),
+	OPT_STR("console_address", struct raw_board, console_address),
+	OPT_STR("console_mode", struct raw_board, console_mode),
 	CYAML_FIELD_END
 };
 
@@ -589,6 +599,103 @@ static int fill_nfs(struct lab_ctx *c, const struct raw_nfs *n, struct lab *lab)
 	return 0;
 }
 
+/* A key that only means something with one backend, given with another. */
+static int only_with(struct lab_ctx *c, size_t i, const char *key, const char *value, const char *backend,
+		     const struct lab_board *b)
+{
+	char path[64];
+	bool power = strncmp(key, "power", 5) == 0;
+	if (!value)
+		return 0;
+	yaml_lines_path(path, sizeof(path), "boards[%zu].%s", i, key);
+	return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected %s only with %s: %s (board '%s' has %s: %s)",
+			       key, power ? "power" : "console", backend, b->name, power ? "power" : "console",
+			       power ? b->power : b->console);
+}
+
+static int fill_command(struct lab_ctx *c, size_t i, const char *key, const char *text,
+			const struct lab_board *b, char *out, size_t cap)
+{
+	char path[64], why[160];
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
+	if (!text)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected %s: COMMAND for board '%s' with power: command (got none)", key,
+				       b->name);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].%s", i, key);
+	if (strlen(text) >= cap)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a command line shorter than %zu characters (got %zu)", cap,
+				       strlen(text));
+	if (power_cmd_check(text, b, why, sizeof(why)) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap, "%s (in '%.60s')", why, text);
+	snprintf(out, cap, "%s", text);
+	return 0;
+}
+
+/* power: command and its keys. */
+static int fill_power_command(struct lab_ctx *c, const struct raw_board *rb, size_t i, struct lab_board *b)
+{
+	char path[64];
+	int r;
+
+	if (strcmp(b->power, "command") != 0) {
+		if ((r = only_with(c, i, "power_on", rb->power_on, "command", b)) < 0 ||
+		    (r = only_with(c, i, "power_off", rb->power_off, "command", b)) < 0)
+			return r;
+		return only_with(c, i, "power_timeout", rb->power_timeout, "command", b);
+	}
+	if ((r = fill_command(c, i, "power_on", rb->power_on, b, b->power_on, sizeof(b->power_on))) < 0 ||
+	    (r = fill_command(c, i, "power_off", rb->power_off, b, b->power_off, sizeof(b->power_off))) < 0)
+		return r;
+	b->power_timeout_s = LAB_POWER_TIMEOUT_DEFAULT_S;
+	if (rb->power_timeout) {
+		double s;
+		yaml_lines_path(path, sizeof(path), "boards[%zu].power_timeout", i);
+		if (duration_parse(rb->power_timeout, &s) < 0 || !(s > 0) || s > LAB_POWER_TIMEOUT_MAX_S)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected a time limit above 0 and at most %gs like 10s or 500ms (got '%s')",
+					       LAB_POWER_TIMEOUT_MAX_S, rb->power_timeout);
+		b->power_timeout_s = s;
+	}
+	return 0;
+}
+
+/* console: tcp and its keys. */
+static int fill_console_tcp(struct lab_ctx *c, const struct raw_board *rb, size_t i, struct lab_board *b)
+{
+	char path[64], host[LAB_ADDRESS_MAX];
+	uint16_t port;
+	int r;
+
+	if (strcmp(b->console, "tcp") != 0) {
+		if ((r = only_with(c, i, "console_address", rb->console_address, "tcp", b)) < 0)
+			return r;
+		return only_with(c, i, "console_mode", rb->console_mode, "tcp", b);
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
+	if (!rb->console_address)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected console_address: HOST:PORT for board '%s' with console: tcp (got none)",
+				       b->name);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_address", i);
+	if (strlen(rb->console_address) >= sizeof(b->console_address) ||
+	    console_tcp_parse_address(rb->console_address, host, sizeof(host), &port) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected HOST:PORT or [IPV6]:PORT with a port from 1 to 65535 (got '%.60s')",
+				       rb->console_address);
+	snprintf(b->console_address, sizeof(b->console_address), "%s", rb->console_address);
+	if (rb->console_mode) {
+		yaml_lines_path(path, sizeof(path), "boards[%zu].console_mode", i);
+		if (strcmp(rb->console_mode, "telnet") == 0)
+			b->console_telnet = true;
+		else if (strcmp(rb->console_mode, "raw") != 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected console_mode raw or telnet (got '%s')", rb->console_mode);
+	}
+	return 0;
+}
+
 static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
 		      struct lab_board *b)
 {
@@ -691,7 +798,11 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 	if ((r = check_backend(c, path, power, false, lab->is_virtual, b->power, sizeof(b->power))) < 0)
 		return r;
 	yaml_lines_path(path, sizeof(path), "boards[%zu].console", i);
-	return check_backend(c, path, console, true, lab->is_virtual, b->console, sizeof(b->console));
+	if ((r = check_backend(c, path, console, true, lab->is_virtual, b->console, sizeof(b->console))) < 0)
+		return r;
+	if ((r = fill_power_command(c, rb, i, b)) < 0)
+		return r;
+	return fill_console_tcp(c, rb, i, b);
 }
 
 /* Two boards may not share a name, MAC, serial or reserved address. */

@@ -14,6 +14,10 @@
 
 #define LAB_NAME_MAX 32
 #define LAB_MODEL_MAX 16
+#define LAB_COMMAND_MAX 512
+#define LAB_ADDRESS_MAX 128
+#define LAB_POWER_TIMEOUT_DEFAULT_S 10.0
+#define LAB_POWER_TIMEOUT_MAX_S 600.0
 
 struct lab_board {
 	char name[LAB_NAME_MAX];
@@ -25,8 +29,16 @@ struct lab_board {
 	uint32_t ip;                /* network order; 0 = no reservation */
 	char ip_text[16];
 	uint32_t lease_s;           /* reservation lease; 0 = lab default */
-	char power[16];             /* power backend: "virtual" (more later) */
-	char console[16];           /* console backend: "virtual" */
+	char power[16];             /* power backend: virtual | manual | command */
+	char console[16];           /* console backend: virtual | none | tcp */
+	/* power: command. Command lines as written ({board.*} placeholders
+	 * are expanded per word when run; see harness/power_cmd.h). */
+	char power_on[LAB_COMMAND_MAX];
+	char power_off[LAB_COMMAND_MAX];
+	double power_timeout_s;     /* each command's time limit */
+	/* console: tcp */
+	char console_address[LAB_ADDRESS_MAX]; /* "host:port" or "[v6]:port" */
+	bool console_telnet;        /* console_mode: telnet (else raw) */
 	bool tftp_prefix;           /* has a serial folder (%08x/) in generated trees */
 	char tftp_root[PATH_MAX];   /* the board's own TFTP root, resolved against the
 				     * lab file's directory; "" = the lab's */
