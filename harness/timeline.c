@@ -28,6 +28,7 @@ struct timeline {
 	size_t n_events, cap_events;
 	struct listener listeners[TIMELINE_MAX_LISTENERS];
 	size_t n_listeners;
+	unsigned emitting; /* listeners under way (they may emit in turn) */
 };
 
 static double elapsed_since(const struct timespec *start)
@@ -154,8 +155,10 @@ void timeline_emitv(struct timeline *tl, const char *board, const char *name, si
 	struct listener snapshot[TIMELINE_MAX_LISTENERS];
 	size_t n = tl->n_listeners;
 	memcpy(snapshot, tl->listeners, n * sizeof(snapshot[0]));
+	tl->emitting++;
 	for (size_t i = 0; i < n; i++)
 		snapshot[i].fn(ev, snapshot[i].user);
+	tl->emitting--;
 	if (!stored)
 		free(ev);
 }
@@ -179,6 +182,17 @@ void timeline_emit(struct timeline *tl, const char *board, const char *name, ...
 	}
 	va_end(ap);
 	timeline_emitv(tl, board, name, n, keys, values);
+}
+
+int timeline_clear(struct timeline *tl)
+{
+	if (tl->emitting)
+		return -EBUSY;
+	for (size_t i = 0; i < tl->n_events; i++)
+		free(tl->events[i]);
+	/* The array keeps its size: the next case needs about as many slots. */
+	tl->n_events = 0;
+	return 0;
 }
 
 size_t timeline_count(const struct timeline *tl)

@@ -54,6 +54,15 @@ void timeline_emit(struct timeline *tl, const char *board, const char *name, ...
 void timeline_emitv(struct timeline *tl, const char *board, const char *name,
 		    size_t n_fields, const char *const *keys, const char *const *values);
 
+/*
+ * Drops every stored event, as a long run does after each case: the clock
+ * (t0), the seq counter and the listeners stay, so later events go on with
+ * the next seq and the same time base, and get indexes from 0 again.
+ * Pointers and indexes to stored events are invalid afterwards. Returns 0,
+ * or -EBUSY when called from a listener (the event under way is stored).
+ */
+int timeline_clear(struct timeline *tl);
+
 /* Stored events, oldest first. */
 size_t timeline_count(const struct timeline *tl);
 const struct event *timeline_get(const struct timeline *tl, size_t index);

@@ -1,4 +1,5 @@
 /* Unit tests: timeline storage, listeners, JSON Lines. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,60 @@ static void test_reentrant_listener_keeps_order(void **state)
 	assert_int_equal(timeline_count(tl), 2);
 	assert_string_equal(timeline_get(tl, 0)->name, "a");
 	assert_string_equal(timeline_get(tl, 1)->name, "b");
+	timeline_free(tl);
+}
+
+/* A listener that tries to clear the timeline under its own event. */
+static int clear_rc;
+static void clear_from_listener(const struct event *ev, void *user)
+{
+	(void)ev;
+	clear_rc = timeline_clear(user);
+}
+
+/* After a case the runner drops its events: the time base, the seq
+ * numbers and the listeners go on; indexes start from 0 again. */
+static void test_clear_keeps_clock_seq_and_listeners(void **state)
+{
+	(void)state;
+	struct timeline *tl = timeline_new();
+	struct seen s = { 0 };
+	assert_int_equal(timeline_add_listener(tl, remember, &s), 0);
+	for (int i = 0; i < 3000; i++) /* past the array's first growth */
+		timeline_emit(tl, "pi4b-1", "console.line", "text", "a line", NULL);
+	double before = timeline_get(tl, 2999)->t;
+	assert_int_equal(timeline_clear(tl), 0);
+	assert_int_equal(timeline_count(tl), 0);
+	assert_null(timeline_get(tl, 0));
+	timeline_emit(tl, "pi5-1", "power.on", NULL);
+	assert_int_equal(timeline_count(tl), 1);
+	const struct event *ev = timeline_get(tl, 0);
+	assert_string_equal(ev->name, "power.on");
+	assert_int_equal(ev->seq, 3000);
+	assert_true(ev->t >= before);
+	assert_int_equal(s.calls, 3001);
+	assert_string_equal(s.last, "power.on");
+	assert_int_equal(timeline_clear(tl), 0);
+	assert_int_equal(timeline_clear(tl), 0); /* nothing stored: still fine */
+	timeline_free(tl);
+}
+
+/* Clearing under a listener would free the event the others still get. */
+static void test_clear_refused_inside_listener(void **state)
+{
+	(void)state;
+	struct timeline *tl = timeline_new();
+	struct seen s = { 0 };
+	timeline_add_listener(tl, clear_from_listener, tl);
+	timeline_add_listener(tl, remember, &s);
+	clear_rc = 0;
+	timeline_emit(tl, "pi4b-1", "dhcp.offer", "ip", "192.168.1.104", NULL);
+	assert_int_equal(clear_rc, -EBUSY);
+	assert_int_equal(timeline_count(tl), 1);
+	assert_string_equal(s.last, "dhcp.offer");
+	timeline_remove_listener(tl, clear_from_listener, tl);
+	assert_int_equal(timeline_clear(tl), 0);
+	assert_int_equal(timeline_count(tl), 0);
 	timeline_free(tl);
 }
 
@@ -147,6 +202,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_emit_store_and_fields),
 		cmocka_unit_test(test_reentrant_listener_keeps_order),
+		cmocka_unit_test(test_clear_keeps_clock_seq_and_listeners),
+		cmocka_unit_test(test_clear_refused_inside_listener),
 		cmocka_unit_test(test_long_values_are_cut),
 		cmocka_unit_test(test_jsonl_escapes),
 		cmocka_unit_test(test_jsonl_bytes_not_utf8),
