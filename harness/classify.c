@@ -455,6 +455,34 @@ static void explain_power(struct ctx *c)
 	    window, c->n_console, at(c, c->last_console), q);
 }
 
+/* The runner stopped the run because the relay program failed. */
+static void explain_power_error(struct ctx *c)
+{
+	for (size_t i = c->n; i-- > 0;)
+		if (named(c->ev[i], "power.error")) {
+			char q[112];
+			quote(field(c->ev[i], "output"), q, sizeof(q));
+			say(c, "power-cable", "the power %s command failed at %.2f s (%s): \"%s\": check "
+			    "the relay and its program", field(c->ev[i], "action"), at(c, i),
+			    field(c->ev[i], "status"), q);
+			return;
+		}
+	say(c, "power-cable", "the power command failed");
+}
+
+/* The runner stopped the run because the console went away. */
+static void explain_console_lost(struct ctx *c)
+{
+	for (size_t i = c->n; i-- > 0;)
+		if (named(c->ev[i], "console.lost")) {
+			say(c, "power-cable", "the console %s was lost at %.2f s (%s): check the "
+			    "USB-serial adapter and its cable", field(c->ev[i], "device"), at(c, i),
+			    field(c->ev[i], "error"));
+			return;
+		}
+	say(c, "power-cable", "the console was lost");
+}
+
 /* " [fault: drop offer x3]" for the faults of `server` applied in [from, to). */
 static void fault_note(const struct ctx *c, const char *server, const char *file, size_t from,
 		       size_t to, char *buf, size_t cap)
@@ -954,6 +982,14 @@ void classify_run(const struct classify_input *in, struct classify_result *ret)
 	struct ctx c = { .in = in, .out = ret, .ev = in->events, .n = in->events ? in->n_events : 0 };
 	ret->token[0] = ret->evidence[0] = '\0';
 	find_milestones(&c);
+	if (strcmp(str(in->runner_type), "power") == 0) {
+		explain_power_error(&c);
+		return;
+	}
+	if (strcmp(str(in->runner_type), "console") == 0) {
+		explain_console_lost(&c);
+		return;
+	}
 	if (strcmp(str(in->runner_type), "unexpected") == 0) {
 		explain_unexpected(&c);
 		return;

@@ -45,6 +45,7 @@
 #include "harness/summary.h"
 #include "harness/timeline.h"
 #include "harness/progress.h"
+#include "harness/spool.h"
 #include "harness/vlab.h"
 #include "reports/junit.h"
 #include "harness/lab_servers.h"
@@ -112,10 +113,14 @@ struct result {
 	char classname[128];
 	double time_s;
 	bool failed, skipped;
-	char message[1024];
+	char *message;        /* NULL when the run said nothing (it passed) */
 	char type[16];
 	char *detail;
+	/* Kept in r->spool (its offset) when it could be, else in memory:
+	 * thousands of runs under --repeat must not grow with their output. */
 	char *system_out;
+	uint64_t system_out_at;
+	bool spooled;
 	struct phase_time phases[RUN_PHASES_MAX];
 	size_t n_phases;
 };
@@ -142,6 +147,8 @@ struct runner {
 	struct lab_servers *servers; /* the current case's */
 	struct event *start_timer;   /* starts pending runs, outside event listeners */
 	struct progress *progress;   /* NULL: no live status */
+	struct spool *spool;         /* the results' system-out; NULL until the first */
+	bool spool_failed;           /* said once; results keep it in memory */
 	struct event *progress_timer;
 };
 
@@ -584,6 +591,33 @@ static void last_event_text(const struct event *ev, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* A relay program that failed: the board is in no known state, so the
+ * run cannot mean anything; its own words are the message. */
+static void run_fail_power(struct board_run *run, const struct event *ev)
+{
+	const char *action = event_get(ev, "action"), *command = event_get(ev, "command");
+	const char *status = event_get(ev, "status"), *output = event_get(ev, "output");
+	snprintf(run->type, sizeof(run->type), "power");
+	snprintf(run->message, sizeof(run->message), "power %s failed: `%s` %s%s%s%s",
+		 action ? action : "?", command ? command : "?",
+		 status && strncmp(status, "not started", 11) == 0 ? "" : "ended with ",
+		 status ? status : "?", output && *output ? ": " : "", output ? output : "");
+	snprintf(run->detail, sizeof(run->detail), "%s", run->message);
+	run_finish(run, RUN_FAILED);
+}
+
+/* The board's console went away (a USB-serial adapter pulled out): the
+ * lines the steps wait for may be lost, so the run stops here, with why. */
+static void run_fail_console(struct board_run *run, const struct event *ev)
+{
+	const char *device = event_get(ev, "device"), *error = event_get(ev, "error");
+	snprintf(run->type, sizeof(run->type), "console");
+	snprintf(run->message, sizeof(run->message), "console %s lost: %s",
+		 device ? device : "?", error ? error : "?");
+	snprintf(run->detail, sizeof(run->detail), "%s", run->message);
+	run_finish(run, RUN_FAILED);
+}
+
 static void on_event_for_runs(const struct event *ev, void *user)
 {
 	struct runner *r = user;
@@ -593,7 +627,12 @@ static void on_event_for_runs(const struct event *ev, void *user)
 			if (r->progress)
 				last_event_text(ev, run->last, sizeof(run->last));
 			wire_track(run, ev);
-			evaluate(run);
+			if (strcmp(ev->name, "power.error") == 0)
+				run_fail_power(run, ev);
+			else if (strcmp(ev->name, "console.lost") == 0)
+				run_fail_console(run, ev);
+			else
+				evaluate(run);
 		}
 	}
 }
@@ -771,6 +810,30 @@ static void classify_failure(const struct runner *r, const struct board_run *run
 	free(events);
 }
 
+/* Moves a result's system-out to the spool, or leaves it in memory when
+ * there is no spool (said once: the run goes on, only bigger). */
+static void spool_result(struct runner *r, struct result *res)
+{
+	if (!res->system_out || r->spool_failed)
+		return;
+	char err[512] = "";
+	int rc = 0;
+	if (!r->spool && !(r->spool = spool_new(err, sizeof(err))))
+		rc = -1;
+	if (rc == 0)
+		rc = spool_append(r->spool, res->system_out, strlen(res->system_out),
+				  &res->system_out_at);
+	if (rc) {
+		fprintf(stderr, "pitest: %s; the runs' output stays in memory\n",
+			err[0] ? err : strerror(-rc));
+		r->spool_failed = true;
+		return;
+	}
+	res->spooled = true;
+	free(res->system_out);
+	res->system_out = NULL;
+}
+
 static int add_result(struct runner *r, const struct board_run *run)
 {
 	if (r->n_results == r->cap_results) {
@@ -792,7 +855,7 @@ static int add_result(struct runner *r, const struct board_run *run)
 	res->time_s = run->t_end - run->t_start;
 	res->failed = run->state == RUN_FAILED;
 	res->skipped = run->state == RUN_INTERRUPTED;
-	snprintf(res->message, sizeof(res->message), "%s", run->message);
+	res->message = run->message[0] ? strdup(run->message) : NULL;
 	snprintf(res->type, sizeof(res->type), "%s", run->type);
 	res->detail = run->detail[0] ? strdup(run->detail) : NULL;
 	if (res->failed) {
@@ -809,6 +872,7 @@ static int add_result(struct runner *r, const struct board_run *run)
 	}
 	res->system_out = timeline_slice_text(r->tl, run->spec->name, run->first_index,
 					      run->end_index);
+	spool_result(r, res);
 	memcpy(res->phases, run->phases, sizeof(res->phases));
 	res->n_phases = run->n_phases;
 	return 0;
@@ -1005,11 +1069,21 @@ static void phase_props_fill(struct phase_props *pp, const struct result *res)
 
 static int write_junit(struct runner *r, double total_s)
 {
+	/* the texts are read in place, from the mapped spool */
+	const char *spooled = r->spool ? spool_map(r->spool) : "";
+	if (!spooled) {
+		int rc = -errno;
+		fprintf(stderr, "pitest: cannot write %s: cannot read back the runs' output: %s\n",
+			r->opts->junit_path, strerror(errno));
+		return rc;
+	}
 	struct junit_case *cases = calloc(r->n_results ? r->n_results : 1, sizeof(*cases));
 	struct phase_props *props = calloc(r->n_results ? r->n_results : 1, sizeof(*props));
 	if (!cases || !props) {
 		free(cases);
 		free(props);
+		if (r->spool)
+			spool_unmap(r->spool);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < r->n_results; i++) {
@@ -1021,10 +1095,10 @@ static int write_junit(struct runner *r, double total_s)
 			.time_s = res->time_s,
 			.failed = res->failed,
 			.skipped = res->skipped,
-			.failure_message = res->message,
+			.failure_message = res->message ? res->message : "",
 			.failure_type = res->type,
-			.failure_text = res->detail ? res->detail : res->message,
-			.system_out = res->system_out,
+			.failure_text = res->detail ? res->detail : res->message ? res->message : "",
+			.system_out = res->spooled ? spooled + res->system_out_at : res->system_out,
 			.n_properties = res->n_phases,
 			.property_names = props[i].name_ptrs,
 			.property_values = props[i].value_ptrs,
@@ -1050,6 +1124,8 @@ static int write_junit(struct runner *r, double total_s)
 			err[0] ? err : strerror(-rc));
 	free(cases);
 	free(props);
+	if (r->spool)
+		spool_unmap(r->spool);
 	return rc;
 }
 
@@ -1085,10 +1161,12 @@ static void runner_cleanup(struct runner *r)
 	if (r->events_out)
 		fclose(r->events_out);
 	for (size_t i = 0; i < r->n_results; i++) {
+		free(r->results[i].message);
 		free(r->results[i].detail);
 		free(r->results[i].system_out);
 	}
 	free(r->results);
+	spool_free(r->spool);
 	timeline_free(r->tl);
 	suite_free(r->suite);
 	lab_free(r->lab);
@@ -1371,6 +1449,9 @@ int runner_run_suite(const struct runner_options *opts)
 			if (opts->only_case && strcmp(kase->name, opts->only_case) != 0)
 				continue;
 			setup_error = run_case(&r, kase);
+			/* The case's results hold what they need of its events:
+			 * a long run must not keep every event it ever saw. */
+			timeline_clear(r.tl);
 			if (setup_error)
 				break;
 		}
