@@ -93,7 +93,7 @@ start_pitest() {
 	lab: bench
 	virtual: false
 	network: { interface: $SIF, address: 10.77.0.1/16 }
-	dhcp: { range: 10.77.1.0-10.77.255.254, lease: 12h, pxe: "Raspberry Pi Boot" }
+	dhcp: { range: 10.77.1.0-10.77.255.254, lease: 12h, pxe: "Raspberry Pi Boot", answer: any }
 	boards:
 	  - { name: pi2-seed, model: pi2, mac: "be:27:eb:15:e4:ef", ip: 10.77.0.100, lease: 1h, power: manual, console: none }
 	LAB

@@ -10,10 +10,14 @@
  *   power "manual"    a person is the relay: pitest asks on stderr.
  *   power "command"   a program is the relay (power_cmd.h); it reports
  *                     power.on/power.off itself when the program is done.
+ *   power "gpio"      a relay on a GPIO line (power_gpiod.h), held from
+ *                     board_new to board_free; it reports itself too.
  *   console "virtual" the virtual board's stdout, one event per line.
  *   console "none"    no console.
  *   console "tcp"     a TCP port (console_tcp.h), connected from board_new
  *                     to board_free, whatever the power does.
+ *   console "serial"  a local UART (console_serial.h), open from board_new
+ *                     to board_free likewise, so no byte is lost.
  *
  * The virtual console is opened right after power on and closed right
  * after power off, after what the board wrote before it died has been read.
@@ -31,9 +35,11 @@
 
 #include <event2/event.h>
 
+#include "harness/console_serial.h"
 #include "harness/console_tcp.h"
 #include "harness/lab.h"
 #include "harness/power_cmd.h"
+#include "harness/power_gpiod.h"
 #include "harness/timeline.h"
 #include "harness/vlab.h"
 
@@ -76,13 +82,21 @@ struct board {
 	struct line_reader out;
 
 	struct power_cmd *pcmd;    /* power "command" */
+	struct power_gpiod *pgpio; /* power "gpio" */
 	struct console_tcp *ctcp;  /* console "tcp" */
+	struct console_serial *cserial; /* console "serial" */
 };
 
 static void emit_line(struct line_reader *r, const char *text, size_t len)
 {
 	char line[BOARD_LINE_MAX + 1];
 
+	/* miswired: console (virtual labs): a loose wire, the board talks to
+	 * nobody; switches NAME: what talks is NAME, whose console is not here */
+	const char *mis = r->b->spec->miswired;
+	if ((strcmp(mis, "console") == 0 || strncmp(mis, "switches ", 9) == 0) &&
+	    strcmp(r->event_name, "console.line") == 0)
+		return;
 	memcpy(line, text, len);
 	line[len] = '\0';
 	timeline_emit(r->b->tl, r->b->spec->name, r->event_name, "text", line, NULL);
@@ -245,24 +259,34 @@ static int vpower_on(struct board *b)
 
 	if (!b->vlab)
 		return -EINVAL;
-	ifname = vlab_board_ifname(b->vlab, b->spec->name);
+	/* miswired: power (virtual labs): the relay clicks, the board stays dark */
+	if (strcmp(b->spec->miswired, "power") == 0)
+		return 0;
+	/* miswired: switches NAME: the relay powers that board instead (lab.c
+	 * checked the name); this board's console, wired right, stays dark */
+	const struct lab_board *wired = b->spec;
+	if (strncmp(b->spec->miswired, "switches ", 9) == 0)
+		wired = lab_board_by_name(b->lab, b->spec->miswired + 9);
+	if (!wired)
+		return -ENOENT;
+	ifname = vlab_board_ifname(b->vlab, wired->name);
 	if (!ifname)
 		return -ENOENT;
-	snprintf(model, sizeof(model), "%s", b->spec->model);
-	if (b->spec->serial_text[0])
-		snprintf(serial, sizeof(serial), "%s", b->spec->serial_text);
+	snprintf(model, sizeof(model), "%s", wired->model);
+	if (wired->serial_text[0])
+		snprintf(serial, sizeof(serial), "%s", wired->serial_text);
 	else
-		snprintf(serial, sizeof(serial), "%08x", (unsigned)b->spec->serial);
+		snprintf(serial, sizeof(serial), "%08x", (unsigned)wired->serial);
 	snprintf(scale, sizeof(scale), "%g", b->lab && b->lab->time_scale > 0 ?
 		 b->lab->time_scale : 1.0);
 
 	char *argv[] = { b->self_exe, "vpi", "--model", model, "--mac",
-			 (char *)b->spec->mac_text, "--serial", serial, "--iface",
+			 (char *)wired->mac_text, "--serial", serial, "--iface",
 			 (char *)ifname, "--time-scale", scale,
 			 /* virtual labs always serve an NFS root, so the board goes
 			  * on past the kernel hand-off as a real one does */
 			 "--kernel", NULL };
-	rc = vlab_board_spawn(b->vlab, b->spec->name, argv, &pid, &out_fd, &err_fd);
+	rc = vlab_board_spawn(b->vlab, wired->name, argv, &pid, &out_fd, &err_fd);
 	if (rc < 0)
 		return rc;
 	b->pid = pid;
@@ -336,12 +360,24 @@ static int cmd_off(struct board *b)
 	return power_cmd_off(b->pcmd);
 }
 
+/* --- power "gpio" ------------------------------------------------------- */
+
+static int gpio_on(struct board *b)
+{
+	return power_gpiod_on(b->pgpio);
+}
+
+static int gpio_off(struct board *b)
+{
+	return power_gpiod_off(b->pgpio);
+}
+
 /* --- console "virtual" and "none" ---------------------------------------- */
 
 static int vconsole_open(struct board *b)
 {
-	if (b->out_fd < 0)
-		return -ENOTCONN;
+	if (b->out_fd < 0) /* nothing to read from a board a dead relay left dark */
+		return strcmp(b->spec->miswired, "power") == 0 ? 0 : -ENOTCONN;
 	int fd = b->out_fd;
 	b->out_fd = -1; /* the reader owns it now */
 	return reader_start(&b->out, fd);
@@ -367,13 +403,15 @@ static const struct board_power_ops power_backends[] = {
 	{ "virtual", vpower_on, vpower_off, false },
 	{ "manual", manual_on, manual_off, false },
 	{ "command", cmd_on, cmd_off, true },
+	{ "gpio", gpio_on, gpio_off, true },
 };
 
-/* "tcp" is open for the board's whole life (board_new), not per power on. */
+/* "tcp" and "serial" are open for the board's whole life (board_new), not per power on. */
 static const struct board_console_ops console_backends[] = {
 	{ "virtual", vconsole_open, vconsole_close },
 	{ "none", none_open, none_close },
 	{ "tcp", none_open, none_close },
+	{ "serial", none_open, none_close },
 };
 
 static const struct board_power_ops *find_power(const char *name)
@@ -454,10 +492,33 @@ int board_new(struct event_base *base, struct timeline *tl, const struct lab *la
 			return rc;
 		}
 	}
+	if (power->on == gpio_on) {
+		/* the line is held (at off) from here to board_free */
+		char why[512] = "";
+		int rc = power_gpiod_new(base, tl, lab, spec, &b->pgpio, why, sizeof(why));
+		if (rc < 0) {
+			if (why[0])
+				fprintf(stderr, "pitest: %s\n", why);
+			board_free(b);
+			return rc;
+		}
+	}
 	if (strcmp(console->name, "tcp") == 0) {
 		int rc = console_tcp_new(base, tl, spec->name, spec->console_address, spec->console_telnet,
 					 &b->ctcp);
 		if (rc < 0) {
+			board_free(b);
+			return rc;
+		}
+	}
+	if (strcmp(console->name, "serial") == 0) {
+		char err[PATH_MAX + 512];
+		int rc = console_serial_new(base, tl, spec->name, spec->console_device, &spec->console_serial,
+					    err, sizeof(err), &b->cserial);
+		if (rc < 0) {
+			/* board_new has no error text for its caller: the adapter's
+			 * state and what to check are said here, once */
+			fprintf(stderr, "pitest: %s\n", err);
 			board_free(b);
 			return rc;
 		}
@@ -474,7 +535,9 @@ void board_free(struct board *b)
 		(void)board_power_off(b);
 	/* after off: it waits for the off command to be done */
 	power_cmd_free(b->pcmd);
+	power_gpiod_free(b->pgpio);
 	console_tcp_free(b->ctcp);
+	console_serial_free(b->cserial);
 	reader_stop(&b->out);
 	reader_stop(&b->err);
 	if (b->out_fd >= 0)
@@ -521,6 +584,19 @@ int board_power_off(struct board *b)
 	if (!b->power->reports)
 		timeline_emit(b->tl, b->spec->name, "power.off", "backend", b->power->name, NULL);
 	return 0;
+}
+
+/* A board's state before pitest is unknown: this switches it off whatever
+ * it was (`pitest lab check` starts from off). */
+int board_power_off_anyway(struct board *b)
+{
+	if (!b)
+		return -EINVAL;
+	b->on = true;
+	int rc = board_power_off(b);
+	if (rc < 0)
+		b->on = false;
+	return rc;
 }
 
 bool board_is_on(const struct board *b)

@@ -51,6 +51,8 @@ void board_free(struct board *b);
 
 int board_power_on(struct board *b);
 int board_power_off(struct board *b);
+/* Switches off even when pitest did not switch it on (state unknown). */
+int board_power_off_anyway(struct board *b);
 bool board_is_on(const struct board *b);
 const struct lab_board *board_spec(const struct board *b);
 

@@ -459,7 +459,13 @@ static void explain_power(struct ctx *c)
 static void explain_power_error(struct ctx *c)
 {
 	for (size_t i = c->n; i-- > 0;)
-		if (named(c->ev[i], "power.error")) {
+		if (named(c->ev[i], "power.error") && strcmp(field(c->ev[i], "backend"), "gpio") == 0) {
+			say(c, "power-cable", "switching the relay's GPIO line %s of %s %s failed at %.2f s: "
+			    "%s: check the chip, the line and who else holds it",
+			    field(c->ev[i], "line"), field(c->ev[i], "chip"), field(c->ev[i], "action"),
+			    at(c, i), field(c->ev[i], "status"));
+			return;
+		} else if (named(c->ev[i], "power.error")) {
 			char q[112];
 			quote(field(c->ev[i], "output"), q, sizeof(q));
 			say(c, "power-cable", "the power %s command failed at %.2f s (%s): \"%s\": check "

@@ -19,17 +19,21 @@
 #include "fixtures/boot/boot_tree.h"
 #include "fixtures/rootfs/root_tree.h"
 #include "fixtures/vpi/vpi.h"
+#include "harness/artifacts.h"
 #include "harness/ctest_resources.h"
 #include "harness/discover_cmd.h"
 #include "harness/history_cmd.h"
 #include "harness/lab.h"
+#include "harness/lab_check_cmd.h"
 #include "harness/nfsd_cmd.h"
+#include "harness/report_cmd.h"
 #include "harness/runner.h"
 
 #define DEFAULT_LAB "fixtures/labs/virtual.yaml"
 
 static const char usage_text[] =
 	"usage: pitest [run] --suite NAME|FILE [--lab FILE] [--junit FILE] [--events FILE]\n"
+	"              [--artifacts DIR|--no-artifacts]\n"
 	"              [--case NAME] [--board NAME] [--time-scale F] [--repeat N] [--jobs N]\n"
 	"              [--progress|--no-progress] [-q|-v]\n"
 	"              [--history DIR] [--baseline FILE|DIR] [--max-slowdown R] [--slack S]\n"
@@ -41,7 +45,9 @@ static const char usage_text[] =
 	"       pitest nfsd --export NAME=DIR[:ro] [--port N] [--pmap-port N] [-q]\n"
 	"       pitest resources --lab FILE [--output FILE]\n"
 	"       pitest discover --iface IF [--timeout SECONDS] [-q]\n"
+	"       pitest lab check --lab FILE [--board NAME]... [--events FILE]\n"
 	"       pitest compare BASELINE CURRENT [--max-slowdown R] [--slack S] [--budget P=S]...\n"
+	"       pitest report --artifacts DIR --html OUT [--history DIR]\n"
 	"\n"
 	"  run      power the lab's boards and check each case of the suite (default)\n"
 	"  serve    run the lab's DHCP server and print events until Ctrl-C\n"
@@ -53,11 +59,20 @@ static const char usage_text[] =
 	"  compare  compare two history files' phase durations (see pitest compare --help)\n"
 	"  discover listen (never answer) for Raspberry Pis asking DHCP to netboot; print\n"
 	"           each board and a lab-file stanza (see pitest discover --help)\n"
+	"  report   write the HTML report of a run's artifacts (timelines, console logs)\n"
+	"           and the trends of a history (see pitest report --help)\n"
+	"  lab check power each board off and on: console, its DHCP DISCOVER, off really\n"
+	"           off; one line per board (see pitest lab check --help)\n"
 	"\n"
 	"  --suite NAME|FILE  a suite file, or NAME for suites/NAME.yaml\n"
 	"  --lab FILE         the lab (default: " DEFAULT_LAB ", the virtual lab)\n"
 	"  --junit FILE       write a JUnit XML report\n"
 	"  --events FILE      write every event as JSON Lines\n"
+	"  --artifacts DIR    per case and board, DIR/CASE[#RUN]/BOARD/: console.log,\n"
+	"                     events.jsonl, capture.pcapng (the lab network's packets of\n"
+	"                     the board), result.json; attached to the JUnit testcases.\n"
+	"                     Default with --junit FILE: FILE without .xml + -artifacts\n"
+	"  --no-artifacts     none of them, even with --junit\n"
 	"  --case NAME        run only this case; --board NAME: only on this board\n"
 	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
 	"  --repeat N         run the suite N times; then print the pass ratio per case\n"
@@ -132,6 +147,8 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "lab", required_argument, NULL, 'l' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "artifacts", required_argument, NULL, 'A' },
+		{ "no-artifacts", no_argument, NULL, 'n' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "board", required_argument, NULL, 'b' },
 		{ "leases", required_argument, NULL, 'L' },
@@ -151,8 +168,9 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ 0 },
 	};
 	struct runner_options opts = { .verbosity = 1, .progress = -1 };
-	const char *suite_arg = NULL;
-	char suite_path[PATH_MAX], lab_path[PATH_MAX], self_exe[PATH_MAX];
+	const char *suite_arg = NULL, *artifacts_arg = NULL;
+	bool no_artifacts = false;
+	char suite_path[PATH_MAX], lab_path[PATH_MAX], self_exe[PATH_MAX], artifacts_dir[PATH_MAX];
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:l:j:e:c:b:L:t:r:qvh", options, NULL)) != -1) {
@@ -161,6 +179,8 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		case 'l': opts.lab_path = optarg; break;
 		case 'j': opts.junit_path = optarg; break;
 		case 'e': opts.events_path = optarg; break;
+		case 'A': artifacts_arg = optarg; break;
+		case 'n': no_artifacts = true; break;
 		case 'c': opts.only_case = optarg; break;
 		case 'b': opts.only_board = optarg; break;
 		case 'L': opts.lease_file = optarg; break;
@@ -209,6 +229,17 @@ static int run_or_serve(int argc, char **argv, bool serve)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
+	/* Per-run files: asked for, or beside the JUnit report by default. */
+	if (artifacts_arg && no_artifacts)
+		return usage_error("--artifacts DIR and --no-artifacts contradict each other", NULL);
+	if (artifacts_arg && !*artifacts_arg)
+		return usage_error("--artifacts wants a directory", NULL);
+	if (artifacts_arg)
+		opts.artifacts_dir = artifacts_arg;
+	else if (opts.junit_path && !no_artifacts) {
+		artifacts_default_dir(opts.junit_path, artifacts_dir, sizeof(artifacts_dir));
+		opts.artifacts_dir = artifacts_dir;
+	}
 	if (!opts.lab_path) {
 		if (serve)
 			return usage_error("serve needs --lab FILE", NULL);
@@ -474,10 +505,14 @@ int cli_main(int argc, char **argv)
 		return nfsd_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "discover") == 0)
 		return discover_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "lab") == 0)
+		return lab_check_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "resources") == 0)
 		return resources(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "compare") == 0)
 		return history_compare_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return report_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run_or_serve(argc - 1, argv + 1, false);
 	if (argc >= 2 && (strcmp(argv[1], "--version") == 0)) {

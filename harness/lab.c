@@ -37,7 +37,9 @@ static const struct {
 	{ "manual", false, false }, /* a person switches the board */
 	{ "none", true, false },    /* nobody watches the console */
 	{ "command", false, false }, /* a program is the relay (power_cmd.h) */
+	{ "gpio", false, false },   /* a relay on a GPIO line (power_gpiod.h) */
 	{ "tcp", true, false },     /* ser2net and the like (console_tcp.h) */
+	{ "serial", true, false },  /* a local UART, USB-serial (console_serial.h) */
 };
 
 /* ---- raw structs: what the file says, as text --------------------------- */
@@ -48,7 +50,7 @@ struct raw_network {
 };
 
 struct raw_dhcp {
-	char *range, *lease, *router, *dns, *pxe, *pxe_spaces, *lease_file;
+	char *range, *lease, *router, *dns, *pxe, *pxe_spaces, *lease_file, *mode, *answer;
 };
 
 struct raw_tftp {
@@ -68,12 +70,16 @@ struct raw_nfs {
 struct raw_board {
 	char *name, *model, *mac, *serial, *ip, *lease, *power, *console, *tftp_prefix, *tftp_root;
 	char *power_on, *power_off, *power_timeout, *console_address, *console_mode;
+	char *console_device, *console_baud, *console_bits, *console_parity, *console_stop, *console_flow;
+	char *gpio_chip, *gpio_line, *gpio_active_low, *power_off_time;
+	char *miswired;
 };
 
 struct raw_lab {
 	char *lab;
 	char *is_virtual;
 	char *time_scale;
+	char *power_stagger;
 	struct raw_network *network;
 	struct raw_dhcp *dhcp;
 	struct raw_tftp *tftp;
@@ -101,6 +107,8 @@ static const cyaml_schema_field_t dhcp_fields[] = {
 	OPT_STR("pxe", struct raw_dhcp, pxe),
 	OPT_STR("pxe_spaces", struct raw_dhcp, pxe_spaces),
 	OPT_STR("lease_file", struct raw_dhcp, lease_file),
+	OPT_STR("mode", struct raw_dhcp, mode),
+	OPT_STR("answer", struct raw_dhcp, answer),
 	CYAML_FIELD_END
 };
 
@@ -145,8 +153,19 @@ static const cyaml_schema_field_t board_fields[] = {
 	OPT_STR("power_on", struct raw_board, power_on),
 	OPT_STR("power_off", struct raw_board, power_off),
 	OPT_STR("power_timeout", struct raw_board, power_timeout),
+	OPT_STR("gpio_chip", struct raw_board, gpio_chip),
+	OPT_STR("gpio_line", struct raw_board, gpio_line),
+	OPT_STR("gpio_active_low", struct raw_board, gpio_active_low),
+	OPT_STR("power_off_time", struct raw_board, power_off_time),
 	OPT_STR("console_address", struct raw_board, console_address),
 	OPT_STR("console_mode", struct raw_board, console_mode),
+	OPT_STR("console_device", struct raw_board, console_device),
+	OPT_STR("console_baud", struct raw_board, console_baud),
+	OPT_STR("console_bits", struct raw_board, console_bits),
+	OPT_STR("console_parity", struct raw_board, console_parity),
+	OPT_STR("console_stop", struct raw_board, console_stop),
+	OPT_STR("console_flow", struct raw_board, console_flow),
+	OPT_STR("miswired", struct raw_board, miswired),
 	CYAML_FIELD_END
 };
 
@@ -158,6 +177,7 @@ static const cyaml_schema_field_t lab_fields[] = {
 	REQ_STR("lab", struct raw_lab, lab),
 	OPT_STR("virtual", struct raw_lab, is_virtual),
 	OPT_STR("time_scale", struct raw_lab, time_scale),
+	OPT_STR("power_stagger", struct raw_lab, power_stagger),
 	CYAML_FIELD_MAPPING_PTR("network", CYAML_FLAG_POINTER, struct raw_lab, network, network_fields),
 	CYAML_FIELD_MAPPING_PTR("dhcp", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_lab, dhcp,
 				dhcp_fields),
@@ -396,6 +416,8 @@ static int fill_dhcp(struct lab_ctx *c, const struct raw_dhcp *d, const struct l
 	out->lease_s = LAB_DEFAULT_LEASE_S;
 	snprintf(out->pxe_menu, sizeof(out->pxe_menu), "Raspberry Pi Boot");
 	snprintf(out->pxe_spaces, sizeof(out->pxe_spaces), "auto");
+	snprintf(out->mode, sizeof(out->mode), "server");
+	snprintf(out->answer, sizeof(out->answer), "lab");
 	if (!d)
 		return 0;
 
@@ -448,6 +470,23 @@ static int fill_dhcp(struct lab_ctx *c, const struct raw_dhcp *d, const struct l
 					       "expected a path shorter than %zu characters (got '%.40s...')",
 					       sizeof(out->lease_file), d->lease_file);
 		snprintf(out->lease_file, sizeof(out->lease_file), "%s", d->lease_file);
+	}
+	if (given(d->mode)) {
+		if (strcmp(d->mode, "server") && strcmp(d->mode, "proxy"))
+			return yaml_lines_fail(c->yl, "dhcp.mode", c->err, c->errcap,
+					       "expected server or proxy (got '%s')", d->mode);
+		snprintf(out->mode, sizeof(out->mode), "%s", d->mode);
+	}
+	if (strcmp(out->mode, "proxy") == 0 && out->range_start)
+		return yaml_lines_fail(c->yl, "dhcp.range", c->err, c->errcap,
+				       "expected no range with mode: proxy (a proxy hands out no "
+				       "addresses; the other DHCP server has the range)");
+	if (given(d->answer)) {
+		if (strcmp(d->answer, "lab") && strcmp(d->answer, "raspberry-pi") &&
+		    strcmp(d->answer, "any"))
+			return yaml_lines_fail(c->yl, "dhcp.answer", c->err, c->errcap,
+					       "expected lab, raspberry-pi or any (got '%s')", d->answer);
+		snprintf(out->answer, sizeof(out->answer), "%s", d->answer);
 	}
 	return 0;
 }
@@ -661,6 +700,93 @@ static int fill_power_command(struct lab_ctx *c, const struct raw_board *rb, siz
 	return 0;
 }
 
+/* A gpio key given to a board of another power backend. */
+static int gpio_only(struct lab_ctx *c, size_t i, const char *key, const char *value, const struct lab_board *b)
+{
+	char path[64];
+	if (!value)
+		return 0;
+	yaml_lines_path(path, sizeof(path), "boards[%zu].%s", i, key);
+	return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected %s only with power: gpio (board '%s' has power: %s)",
+			       key, b->name, b->power);
+}
+
+/* A chip or line as written: a name, a path or a number, one word. */
+static bool good_gpio_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= LAB_GPIO_NAME_MAX)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (!isgraph((unsigned char)s[k]))
+			return false;
+	return true;
+}
+
+/* power: gpio and its keys; two boards may not share a line. */
+static int fill_power_gpio(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
+			   struct lab_board *b)
+{
+	char path[64];
+	int r;
+
+	if (strcmp(b->power, "gpio") != 0) {
+		if ((r = gpio_only(c, i, "gpio_chip", rb->gpio_chip, b)) < 0 ||
+		    (r = gpio_only(c, i, "gpio_line", rb->gpio_line, b)) < 0 ||
+		    (r = gpio_only(c, i, "gpio_active_low", rb->gpio_active_low, b)) < 0)
+			return r;
+		return gpio_only(c, i, "power_off_time", rb->power_off_time, b);
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
+	if (!rb->gpio_chip || !rb->gpio_line)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected %s for board '%s' with power: gpio (got none)",
+				       !rb->gpio_chip ? "gpio_chip: CHIP (gpiochip0, /dev/gpiochip0 or a label)" :
+							"gpio_line: LINE (an offset like 17 or a line name)",
+				       b->name);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].gpio_chip", i);
+	if (!good_gpio_name(rb->gpio_chip))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a chip name, path or label of 1 to %d characters without blanks (got '%.70s')",
+				       LAB_GPIO_NAME_MAX - 1, rb->gpio_chip);
+	snprintf(b->gpio_chip, sizeof(b->gpio_chip), "%s", rb->gpio_chip);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].gpio_line", i);
+	char *end;
+	errno = 0;
+	unsigned long offset = strtoul(rb->gpio_line, &end, 10);
+	bool number = isdigit((unsigned char)rb->gpio_line[0]) && !*end;
+	if (!good_gpio_name(rb->gpio_line) || (number && (errno || offset > 65535)))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a line offset like 17 or a line name like GPIO17 (got '%.70s')",
+				       rb->gpio_line);
+	snprintf(b->gpio_line, sizeof(b->gpio_line), "%s", rb->gpio_line);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].gpio_active_low", i);
+	if (rb->gpio_active_low && yaml_lines_bool(rb->gpio_active_low, &b->gpio_active_low) < 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected true or false (got '%s')",
+				       rb->gpio_active_low);
+	b->power_off_time_s = LAB_POWER_OFF_TIME_DEFAULT_S;
+	if (rb->power_off_time) {
+		double s;
+		yaml_lines_path(path, sizeof(path), "boards[%zu].power_off_time", i);
+		if (duration_parse(rb->power_off_time, &s) < 0 || s > LAB_POWER_OFF_TIME_MAX_S)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected a minimum off time from 0 to %gs like 2s or 500ms (got '%s')",
+					       LAB_POWER_OFF_TIME_MAX_S, rb->power_off_time);
+		b->power_off_time_s = s;
+	}
+	for (size_t j = 0; j < i; j++) {
+		const struct lab_board *o = &lab->boards[j];
+		if (strcmp(o->power, "gpio") != 0 || strcmp(o->gpio_chip, b->gpio_chip) != 0 ||
+		    strcmp(o->gpio_line, b->gpio_line) != 0)
+			continue;
+		yaml_lines_path(path, sizeof(path), "boards[%zu].gpio_line", i);
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected a GPIO line not used by another board (got %s line %s, also board '%s' on line %d)",
+				       b->gpio_chip, b->gpio_line, o->name, o->line);
+	}
+	return 0;
+}
+
 /* console: tcp and its keys. */
 static int fill_console_tcp(struct lab_ctx *c, const struct raw_board *rb, size_t i, struct lab_board *b)
 {
@@ -692,6 +818,137 @@ static int fill_console_tcp(struct lab_ctx *c, const struct raw_board *rb, size_
 		else if (strcmp(rb->console_mode, "raw") != 0)
 			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
 					       "expected console_mode raw or telnet (got '%s')", rb->console_mode);
+	}
+	return 0;
+}
+
+/* miswired: a virtual board wired wrong on purpose (`pitest lab check` must name it). */
+static int fill_miswired(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
+			 struct lab_board *b)
+{
+	char path[64];
+	if (!rb->miswired)
+		return 0;
+	yaml_lines_path(path, sizeof(path), "boards[%zu].miswired", i);
+	if (!lab->is_virtual)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected miswired only in a virtual lab: real boards are miswired by hand (board '%s')",
+				       b->name);
+	const char *other = strncmp(rb->miswired, "switches ", 9) == 0 ? rb->miswired + 9 : NULL;
+	if (other && (!good_name(other, LAB_NAME_MAX) || strcmp(other, b->name) == 0))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected 'switches NAME' with another board's name (got '%s')", rb->miswired);
+	if (!other && strcmp(rb->miswired, "power") != 0 && strcmp(rb->miswired, "console") != 0)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected miswired: power, console or switches NAME (got '%s')", rb->miswired);
+	snprintf(b->miswired, sizeof(b->miswired), "%s", rb->miswired);
+	return 0;
+}
+
+/* miswired: switches NAME must name a board of the lab (known once all are read). */
+static int check_miswired_targets(struct lab_ctx *c, const struct lab *lab)
+{
+	char path[64];
+	for (size_t i = 0; i < lab->n_boards; i++) {
+		const char *m = lab->boards[i].miswired;
+		if (strncmp(m, "switches ", 9) != 0 || lab_board_by_name(lab, m + 9))
+			continue;
+		yaml_lines_path(path, sizeof(path), "boards[%zu].miswired", i);
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected 'switches NAME' with a board of this lab (no board '%s')", m + 9);
+	}
+	return 0;
+}
+
+/* A small whole number as written: digits only. 0 or -EINVAL. */
+static int parse_count(const char *text, long *ret)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > 9)
+		return -EINVAL;
+	for (size_t k = 0; k < n; k++)
+		if (!isdigit((unsigned char)text[k]))
+			return -EINVAL;
+	*ret = strtol(text, NULL, 10);
+	return 0;
+}
+
+/* console: serial and its keys; two boards may not share a port. */
+static int fill_console_serial(struct lab_ctx *c, const struct raw_board *rb, size_t i, const struct lab *lab,
+			       struct lab_board *b)
+{
+	static const char *const keys[] = { "console_device", "console_baud", "console_bits",
+					    "console_parity", "console_stop", "console_flow" };
+	const char *values[] = { rb->console_device, rb->console_baud, rb->console_bits,
+				 rb->console_parity, rb->console_stop, rb->console_flow };
+	struct console_serial_settings *set = &b->console_serial;
+	char path[64];
+	long v;
+	int r;
+
+	if (strcmp(b->console, "serial") != 0) {
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if ((r = only_with(c, i, keys[k], values[k], "serial", b)) < 0)
+				return r;
+		return 0;
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu]", i);
+	if (!rb->console_device)
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected console_device: PATH (like /dev/serial/by-id/usb-FTDI_...-if00-port0) for board '%s' with console: serial (got none)",
+				       b->name);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_device", i);
+	if (rb->console_device[0] != '/' || strlen(rb->console_device) >= sizeof(b->console_device))
+		return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+				       "expected an absolute device path like /dev/serial/by-id/... or /dev/ttyUSB0, shorter than %zu characters (got '%.60s')",
+				       sizeof(b->console_device), rb->console_device);
+	snprintf(b->console_device, sizeof(b->console_device), "%s", rb->console_device);
+	for (size_t j = 0; j < i; j++) {
+		const struct lab_board *o = &lab->boards[j];
+		if (strcmp(o->console, "serial") == 0 && strcmp(o->console_device, b->console_device) == 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected a console_device not used by another board (got '%s', also board '%s' on line %d)",
+					       b->console_device, o->name, o->line);
+	}
+	console_serial_settings_default(set);
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_baud", i);
+	if (rb->console_baud) {
+		if (parse_count(rb->console_baud, &v) < 0 || !console_serial_baud_ok(v))
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected a baud rate: %s (got '%s')",
+					       console_serial_bauds_text, rb->console_baud);
+		set->baud = (int)v;
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_bits", i);
+	if (rb->console_bits) {
+		if (parse_count(rb->console_bits, &v) < 0 || v < 5 || v > 8)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected console_bits 5, 6, 7 or 8 (got '%s')", rb->console_bits);
+		set->bits = (int)v;
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_parity", i);
+	if (rb->console_parity) {
+		int p = console_serial_lookup(console_serial_parity_names, rb->console_parity);
+		if (p < 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected console_parity none, odd, even, mark or space (got '%s')",
+					       rb->console_parity);
+		set->parity = (enum console_serial_parity)p;
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_stop", i);
+	if (rb->console_stop) {
+		if (parse_count(rb->console_stop, &v) < 0 || (v != 1 && v != 2))
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap, "expected console_stop 1 or 2 (got '%s')",
+					       rb->console_stop);
+		set->stop = (int)v;
+	}
+	yaml_lines_path(path, sizeof(path), "boards[%zu].console_flow", i);
+	if (rb->console_flow) {
+		int f = console_serial_lookup(console_serial_flow_names, rb->console_flow);
+		if (f < 0)
+			return yaml_lines_fail(c->yl, path, c->err, c->errcap,
+					       "expected console_flow none, xonxoff, rtscts or dtrdsr (got '%s')",
+					       rb->console_flow);
+		set->flow = (enum console_serial_flow)f;
 	}
 	return 0;
 }
@@ -800,9 +1057,15 @@ static int fill_board(struct lab_ctx *c, const struct raw_board *rb, size_t i, c
 	yaml_lines_path(path, sizeof(path), "boards[%zu].console", i);
 	if ((r = check_backend(c, path, console, true, lab->is_virtual, b->console, sizeof(b->console))) < 0)
 		return r;
+	if ((r = fill_miswired(c, rb, i, lab, b)) < 0)
+		return r;
 	if ((r = fill_power_command(c, rb, i, b)) < 0)
 		return r;
-	return fill_console_tcp(c, rb, i, b);
+	if ((r = fill_power_gpio(c, rb, i, lab, b)) < 0)
+		return r;
+	if ((r = fill_console_tcp(c, rb, i, b)) < 0)
+		return r;
+	return fill_console_serial(c, rb, i, lab, b);
 }
 
 /* Two boards may not share a name, MAC, serial or reserved address. */
@@ -859,6 +1122,15 @@ static int fill_lab(struct lab_ctx *c, const struct raw_lab *raw, struct lab *la
 		lab->time_scale = v;
 	}
 
+	if (raw->power_stagger) {
+		double s;
+		if (duration_parse(raw->power_stagger, &s) < 0 || s > LAB_POWER_OFF_TIME_MAX_S)
+			return yaml_lines_fail(c->yl, "power_stagger", c->err, c->errcap,
+					       "expected a delay between power-ons from 0 to %gs like 0.5s (got '%s')",
+					       LAB_POWER_OFF_TIME_MAX_S, raw->power_stagger);
+		lab->power_stagger_s = s;
+	}
+
 	if (!good_ifname(raw->network->interface))
 		return yaml_lines_fail(c->yl, "network.interface", c->err, c->errcap,
 				       "expected an interface name of 1 to 15 characters (got '%s')",
@@ -905,6 +1177,8 @@ static int fill_lab(struct lab_ctx *c, const struct raw_lab *raw, struct lab *la
 		if ((r = check_unique(c, lab, i)) < 0)
 			return r;
 	}
+	if ((r = check_miswired_targets(c, lab)) < 0)
+		return r;
 	return fill_nfs(c, raw->nfs, lab);
 }
 

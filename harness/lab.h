@@ -12,12 +12,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/console_serial.h"
+
 #define LAB_NAME_MAX 32
 #define LAB_MODEL_MAX 16
 #define LAB_COMMAND_MAX 512
 #define LAB_ADDRESS_MAX 128
+#define LAB_DEVICE_MAX 256
 #define LAB_POWER_TIMEOUT_DEFAULT_S 10.0
 #define LAB_POWER_TIMEOUT_MAX_S 600.0
+#define LAB_GPIO_NAME_MAX 64
+#define LAB_POWER_OFF_TIME_DEFAULT_S 2.0
+#define LAB_POWER_OFF_TIME_MAX_S 60.0
 
 struct lab_board {
 	char name[LAB_NAME_MAX];
@@ -29,16 +35,29 @@ struct lab_board {
 	uint32_t ip;                /* network order; 0 = no reservation */
 	char ip_text[16];
 	uint32_t lease_s;           /* reservation lease; 0 = lab default */
-	char power[16];             /* power backend: virtual | manual | command */
-	char console[16];           /* console backend: virtual | none | tcp */
+	char power[16];             /* power backend: virtual | manual | command | gpio */
+	char console[16];           /* console backend: virtual | none | tcp | serial */
 	/* power: command. Command lines as written ({board.*} placeholders
 	 * are expanded per word when run; see harness/power_cmd.h). */
 	char power_on[LAB_COMMAND_MAX];
 	char power_off[LAB_COMMAND_MAX];
 	double power_timeout_s;     /* each command's time limit */
+	/* power: gpio (harness/power_gpiod.h) */
+	char gpio_chip[LAB_GPIO_NAME_MAX];  /* gpiochip0, /dev/gpiochip0 or a chip label */
+	char gpio_line[LAB_GPIO_NAME_MAX];  /* an offset ("17") or a line name */
+	bool gpio_active_low;       /* the relay is on when the line is low */
+	double power_off_time_s;    /* off at least this long before on again */
 	/* console: tcp */
 	char console_address[LAB_ADDRESS_MAX]; /* "host:port" or "[v6]:port" */
 	bool console_telnet;        /* console_mode: telnet (else raw) */
+	/* console: serial */
+	char console_device[LAB_DEVICE_MAX]; /* absolute, as written; resolved at each open */
+	struct console_serial_settings console_serial; /* baud, bits, parity, stop, flow */
+	/* virtual labs only: a wiring fault on purpose, for `pitest lab check`:
+	 * "power" (the relay switches nothing), "console" (the console wire
+	 * is loose: nothing is read), "switches NAME" (the relay powers board
+	 * NAME instead; this board's console stays dark); "" = wired right */
+	char miswired[LAB_NAME_MAX + 16];
 	bool tftp_prefix;           /* has a serial folder (%08x/) in generated trees */
 	char tftp_root[PATH_MAX];   /* the board's own TFTP root, resolved against the
 				     * lab file's directory; "" = the lab's */
@@ -52,6 +71,8 @@ struct lab_dhcp {
 	char pxe_menu[64];               /* "Raspberry Pi Boot" by default */
 	char pxe_spaces[8];              /* auto | always | never */
 	char lease_file[256];            /* "" = leases kept in memory only */
+	char mode[8];                    /* server (default) | proxy: PXE hint only, no addresses */
+	char answer[16];                 /* lab (default) | raspberry-pi | any */
 };
 
 #define LAB_TFTP_PORT 69
@@ -90,6 +111,7 @@ struct lab {
 	char name[64];
 	bool is_virtual;          /* the runner builds the network itself */
 	double time_scale;        /* virtual boards run this many times faster; 1 = real time */
+	double power_stagger_s;   /* gpio power: at least this between two boards' power-on */
 	char interface[16];       /* server interface (bridge name for a virtual lab) */
 	uint32_t address;         /* virtual lab: the bridge's address (network order) */
 	uint8_t prefix_len;       /* virtual lab: its prefix length */

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <ftw.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +47,7 @@ struct lab_servers {
 	double time_scale;
 	struct fault_engine *faults;
 	uint32_t server_ip;
+	pid_t peer_pgid;            /* PITEST_LAB_PEER's process group; 0 = none */
 };
 
 /* ---- TFTP root ---------------------------------------------------------- */
@@ -152,6 +155,15 @@ static enum dhcp_pxe_spaces pxe_spaces_from(const char *text)
 	return DHCP_PXE_SPACES_AUTO;
 }
 
+static enum dhcp_answer answer_from(const char *text)
+{
+	if (strcmp(text, "any") == 0)
+		return DHCP_ANSWER_ANY;
+	if (strcmp(text, "raspberry-pi") == 0)
+		return DHCP_ANSWER_RASPBERRY_PI;
+	return DHCP_ANSWER_LAB;
+}
+
 /* Server settings from the lab, the case and the interface. */
 static int dhcp_config_for(const struct lab *lab, const struct suite_case *kase,
 			   double time_scale, struct dhcp_server_config *cfg,
@@ -180,6 +192,8 @@ static int dhcp_config_for(const struct lab *lab, const struct suite_case *kase,
 	cfg->lease_s = lab->dhcp.lease_s;
 	snprintf(cfg->pxe_menu, sizeof(cfg->pxe_menu), "%s", lab->dhcp.pxe_menu);
 	cfg->pxe_spaces = pxe_spaces_from(lab->dhcp.pxe_spaces);
+	cfg->mode = strcmp(lab->dhcp.mode, "proxy") == 0 ? DHCP_MODE_PROXY : DHCP_MODE_SERVER;
+	cfg->answer = answer_from(lab->dhcp.answer);
 	cfg->ignore_reservations = kase ? !kase->dhcp_reservations : false;
 	cfg->time_scale = time_scale;
 	for (size_t i = 0; i < lab->n_boards; i++) {
@@ -193,6 +207,62 @@ static int dhcp_config_for(const struct lab *lab, const struct suite_case *kase,
 	cfg->hosts = hosts;
 	cfg->n_hosts = lab->n_boards;
 	return 0;
+}
+
+/* ---- test peer ------------------------------------------------------------ */
+
+#define PEER_START_MS 15000
+
+/*
+ * PITEST_LAB_PEER, for tests: a shell command run in the lab's network
+ * namespace before the servers start (say, a plain DHCP server next to a
+ * proxy-mode pitest; a virtual lab's namespace exists only inside this
+ * process tree). It must exit 0 within PEER_START_MS once what it started
+ * is ready; what it leaves running stays in its process group, which gets
+ * SIGTERM when the servers stop.
+ */
+static int peer_start(struct lab_servers *s)
+{
+	const char *cmd = getenv("PITEST_LAB_PEER");
+	if (!cmd || !cmd[0])
+		return 0;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setpgid(0, 0);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid); /* both sides: whichever runs first */
+	s->peer_pgid = pid;
+	int status = 0;
+	for (int waited = 0;; waited += 20) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if ((r < 0 && errno != EINTR) || waited >= PEER_START_MS) {
+			fprintf(stderr, "pitest: PITEST_LAB_PEER did not finish within %d s\n",
+				PEER_START_MS / 1000);
+			return -ETIMEDOUT;
+		}
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "pitest: PITEST_LAB_PEER failed (exit %d)\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return -ECHILD;
+	}
+	return 0;
+}
+
+static void peer_stop(struct lab_servers *s)
+{
+	if (s->peer_pgid > 0)
+		(void)killpg(s->peer_pgid, SIGTERM);
+	s->peer_pgid = 0;
 }
 
 /* ---- TFTP ----------------------------------------------------------------- */
@@ -383,6 +453,8 @@ int lab_servers_start(struct event_base *base, struct timeline *tl, const struct
 	if (!s->hosts)
 		goto fail;
 
+	if ((err = peer_start(s)) != 0)
+		goto fail;
 	struct dhcp_server_config dcfg;
 	err = dhcp_config_for(lab, kase, time_scale, &dcfg, s->hosts);
 	if (err)
@@ -435,6 +507,7 @@ void lab_servers_stop(struct lab_servers *s)
 	tftp_stop(s);
 	dhcp_glue_free(s->dhcp_glue);
 	dhcp_server_free(s->dhcp);
+	peer_stop(s);
 	free(s->hosts);
 	free(s);
 }

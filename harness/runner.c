@@ -23,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <event2/event.h>
 #include <signal.h>
@@ -34,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/artifacts.h"
 #include "harness/board.h"
 #include "harness/board_lock.h"
 #include "harness/classify.h"
@@ -41,6 +43,7 @@
 #include "harness/expect.h"
 #include "harness/fault.h"
 #include "harness/lab.h"
+#include "harness/lab_capture.h"
 #include "harness/suite.h"
 #include "harness/summary.h"
 #include "harness/timeline.h"
@@ -123,6 +126,8 @@ struct result {
 	bool spooled;
 	struct phase_time phases[RUN_PHASES_MAX];
 	size_t n_phases;
+	/* artifacts: the run's files were written / its capture too */
+	bool artifacts, captured;
 };
 
 struct runner {
@@ -150,6 +155,11 @@ struct runner {
 	struct spool *spool;         /* the results' system-out; NULL until the first */
 	bool spool_failed;           /* said once; results keep it in memory */
 	struct event *progress_timer;
+	/* ---- artifacts (artifacts.h): per-run files, linked from the JUnit */
+	bool artifacts;              /* opts->artifacts_dir was made */
+	char artifacts_link[PATH_MAX]; /* how the JUnit names artifacts_dir */
+	struct lab_capture *capture; /* NULL: no packet capture */
+	bool artifacts_failed;       /* said once; later runs write what they can */
 };
 
 static double wall_seconds(const struct runner *r, double board_seconds)
@@ -230,6 +240,9 @@ static void run_finish(struct board_run *run, enum run_state state)
 		evtimer_add(run->power_off, &now);
 	}
 	run->end_index = timeline_count(run->r->tl);
+	/* artifacts: its packets after now belong to no run */
+	if (run->r->capture)
+		lab_capture_end(run->r->capture, run->spec->name);
 	check_case_done(run->r);
 }
 
@@ -834,6 +847,95 @@ static void spool_result(struct runner *r, struct result *res)
 	res->system_out = NULL;
 }
 
+/* ---- artifacts (artifacts.h) ----------------------------------------------
+ * Each board run's console log, events, capture and result as files, written
+ * when its result is taken (before the case's events are dropped); its
+ * capture file is open from power-on to then. */
+
+/* "case", or "case#N" under --repeat: the testcase's name and directory. */
+static void run_label(const struct runner *r, const struct suite_case *kase, char *out,
+		      size_t cap)
+{
+	if (r->opts->repeat > 1)
+		snprintf(out, cap, "%s#%u", kase->name, r->repetition + 1);
+	else
+		snprintf(out, cap, "%s", kase->name);
+}
+
+/* The run goes on without the file; said once, later runs try again. */
+static void artifacts_warn(struct runner *r, const char *err)
+{
+	if (r->artifacts_failed)
+		return;
+	r->artifacts_failed = true;
+	fprintf(stderr, "pitest: artifacts: %s (further problems with them are not repeated)\n",
+		err);
+}
+
+/* At power-on: the run's directory, and its capture from now on. */
+static void artifacts_begin(struct board_run *run)
+{
+	struct runner *r = run->r;
+	if (!r->artifacts)
+		return;
+	char label[96], dir[PATH_MAX], path[PATH_MAX + 32], err[PATH_MAX + 128] = "";
+	run_label(r, run->kase, label, sizeof(label));
+	if (artifacts_run_dir(r->opts->artifacts_dir, label, run->spec->name, dir, sizeof(dir)) != 0) {
+		artifacts_warn(r, "the artifacts directory's path is too long");
+		return;
+	}
+	if (artifacts_mkdirs(dir, err, sizeof(err)) != 0) {
+		artifacts_warn(r, err);
+		return;
+	}
+	if (!r->capture)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, ARTIFACT_CAPTURE);
+	if (lab_capture_begin(r->capture, run->spec->name, run->spec->mac, run->spec->ip, path, err,
+			      sizeof(err)) != 0)
+		artifacts_warn(r, err);
+}
+
+/* When the run's result is taken: its files, and its capture closed. */
+static void artifacts_write(struct runner *r, const struct board_run *run, struct result *res)
+{
+	if (!r->artifacts)
+		return;
+	char dir[PATH_MAX], err[PATH_MAX + 128] = "";
+	if (r->capture) {
+		long n = lab_capture_close(r->capture, run->spec->name, err, sizeof(err));
+		res->captured = n >= 0;
+		if (n < 0 && n != -ENOENT) /* -ENOENT: never powered, no capture */
+			artifacts_warn(r, err);
+	}
+	if (artifacts_run_dir(r->opts->artifacts_dir, res->name, run->spec->name, dir, sizeof(dir)) != 0) {
+		artifacts_warn(r, "the artifacts directory's path is too long");
+		return;
+	}
+	struct artifacts_phase phases[RUN_PHASES_MAX];
+	for (size_t i = 0; i < res->n_phases; i++)
+		phases[i] = (struct artifacts_phase){ res->phases[i].name, res->phases[i].seconds };
+	struct artifacts_run ar = {
+		.suite = r->suite->name,
+		.case_name = run->kase->name,
+		.board = run->spec->name,
+		.model = run->spec->model,
+		.repetition = r->repetition + 1,
+		.verdict = res->failed ? "failed" : res->skipped ? "skipped" : "passed",
+		.message = res->message ? res->message : "",
+		.type = res->failed || res->skipped ? res->type : "",
+		.t_start = run->t_start,
+		.t_end = run->t_end,
+		.phases = phases,
+		.n_phases = res->n_phases,
+	};
+	if (artifacts_write_run(dir, r->tl, run->first_index, run->end_index, &ar, err,
+				sizeof(err)) != 0)
+		artifacts_warn(r, err);
+	else
+		res->artifacts = true;
+}
+
 static int add_result(struct runner *r, const struct board_run *run)
 {
 	if (r->n_results == r->cap_results) {
@@ -875,6 +977,7 @@ static int add_result(struct runner *r, const struct board_run *run)
 	spool_result(r, res);
 	memcpy(res->phases, run->phases, sizeof(res->phases));
 	res->n_phases = run->n_phases;
+	artifacts_write(r, run, res);
 	return 0;
 }
 
@@ -942,6 +1045,7 @@ static void start_run(struct board_run *run)
 	run->state = RUN_ACTIVE;
 	run->first_index = run->cursor = run->step_start_index = timeline_count(r->tl);
 	run->t_start = run->step_started = run->phase_start = timeline_now(r->tl);
+	artifacts_begin(run);
 	evaluate(run);
 }
 
@@ -1067,6 +1171,32 @@ static void phase_props_fill(struct phase_props *pp, const struct result *res)
 	}
 }
 
+/* artifacts: a result's files as the JUnit names them (artifacts_link_prefix),
+ * the console log first (GitLab links only a testcase's first). Returns how
+ * many of out[ATTACHMENTS_MAX] it filled (malloc'd). */
+#define ATTACHMENTS_MAX 4
+static size_t attachment_links(const struct runner *r, const struct result *res, char **out)
+{
+	if (!res->artifacts)
+		return 0;
+	static const char *const files[ATTACHMENTS_MAX] = { ARTIFACT_CONSOLE, ARTIFACT_CAPTURE,
+							    ARTIFACT_EVENTS, ARTIFACT_RESULT };
+	char label[128], board[128];
+	artifacts_safe_name(res->name, label, sizeof(label));
+	artifacts_safe_name(res->classname + strlen(r->suite->name) + 1, board, sizeof(board));
+	size_t n = 0;
+	for (size_t k = 0; k < ATTACHMENTS_MAX; k++) {
+		if (k == 1 && !res->captured) /* the board never ran, or no capture */
+			continue;
+		if (asprintf(&out[n], "%s%s/%s/%s", r->artifacts_link, label, board, files[k]) < 0) {
+			out[n] = NULL;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
 static int write_junit(struct runner *r, double total_s)
 {
 	/* the texts are read in place, from the mapped spool */
@@ -1079,9 +1209,11 @@ static int write_junit(struct runner *r, double total_s)
 	}
 	struct junit_case *cases = calloc(r->n_results ? r->n_results : 1, sizeof(*cases));
 	struct phase_props *props = calloc(r->n_results ? r->n_results : 1, sizeof(*props));
-	if (!cases || !props) {
+	char **links = calloc((r->n_results ? r->n_results : 1) * ATTACHMENTS_MAX, sizeof(*links));
+	if (!cases || !props || !links) {
 		free(cases);
 		free(props);
+		free(links);
 		if (r->spool)
 			spool_unmap(r->spool);
 		return -ENOMEM;
@@ -1103,6 +1235,9 @@ static int write_junit(struct runner *r, double total_s)
 			.property_names = props[i].name_ptrs,
 			.property_values = props[i].value_ptrs,
 		};
+		char **mine = links + i * ATTACHMENTS_MAX;
+		cases[i].n_attachments = attachment_links(r, res, mine);
+		cases[i].attachments = (const char *const *)mine;
 	}
 	char stamp[32], host[256] = "localhost";
 	time_t now = time(NULL);
@@ -1122,6 +1257,9 @@ static int write_junit(struct runner *r, double total_s)
 	if (rc)
 		fprintf(stderr, "pitest: cannot write %s: %s\n", r->opts->junit_path,
 			err[0] ? err : strerror(-rc));
+	for (size_t i = 0; i < r->n_results * ATTACHMENTS_MAX; i++)
+		free(links[i]);
+	free(links);
 	free(cases);
 	free(props);
 	if (r->spool)
@@ -1154,6 +1292,7 @@ static void runner_cleanup(struct runner *r)
 		event_free(r->progress_timer);
 	progress_clear(r->progress);
 	progress_free(r->progress);
+	lab_capture_free(r->capture);
 	vlab_free(r->vlab);
 	lab_root_release(&r->root);
 	if (r->base)
@@ -1235,6 +1374,8 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 	r->time_scale = opts->time_scale > 0 ? opts->time_scale : r->lab->time_scale;
 	if (r->time_scale <= 0)
 		r->time_scale = 1;
+	/* the virtual boards take their scale from the lab */
+	r->lab->time_scale = r->time_scale;
 	if (opts->events_path) {
 		r->events_out = fopen(opts->events_path, "w");
 		if (!r->events_out) {
@@ -1287,6 +1428,22 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 				return RUNNER_EXIT_FAILED;
 			}
 		}
+	}
+	/* ---- artifacts: their directory, and a capture of the lab's network
+	 * (opened here: a virtual lab's process lives in its namespace now) */
+	if (need_suite && opts->artifacts_dir) {
+		int arc = artifacts_mkdirs(opts->artifacts_dir, err, sizeof(err));
+		if (arc == 0 && (arc = artifacts_link_prefix(opts->artifacts_dir, r->artifacts_link,
+							     sizeof(r->artifacts_link))) != 0)
+			snprintf(err, sizeof(err), "%s: %s", opts->artifacts_dir, strerror(-arc));
+		if (arc != 0) {
+			fprintf(stderr, "pitest: --artifacts: %s\n", err);
+			return RUNNER_EXIT_USAGE;
+		}
+		r->artifacts = true;
+		r->capture = lab_capture_open(r->base, r->lab->interface, err, sizeof(err));
+		if (!r->capture)
+			fprintf(stderr, "pitest: artifacts without packet captures: %s\n", err);
 	}
 	if (lab_root_prepare(r->lab, &r->root) != 0)
 		return RUNNER_EXIT_FAILED;

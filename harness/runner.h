@@ -20,6 +20,7 @@ struct runner_options {
 	const char *lab_path;
 	const char *junit_path;   /* NULL = no report */
 	const char *events_path;  /* NULL = no JSON Lines file */
+	const char *artifacts_dir; /* per-run files (artifacts.h); NULL = none */
 	const char *self_exe;     /* the pitest binary, to start virtual boards */
 	const char *only_case;    /* run only this case (NULL = all) */
 	const char *only_board;   /* run only on this board (NULL = all) */

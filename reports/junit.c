@@ -182,6 +182,27 @@ static void cdata(struct writer *wr, const char *value)
 	free(clean);
 }
 
+/* The output, then one "[[ATTACHMENT|path]]" line per file, each alone on
+ * its line as Jenkins and GitLab want it: one text, one CDATA section. */
+static char *output_with_attachments(const struct junit_case *c)
+{
+	const char *out = c->system_out ? c->system_out : "";
+	size_t n = strlen(out), len = n + 2;
+	for (size_t i = 0; i < c->n_attachments; i++)
+		len += strlen(c->attachments[i] ? c->attachments[i] : "") + sizeof("[[ATTACHMENT|]]\n");
+	char *text = malloc(len);
+	if (!text)
+		return NULL;
+	memcpy(text, out, n);
+	if (n && out[n - 1] != '\n' && c->n_attachments)
+		text[n++] = '\n';
+	for (size_t i = 0; i < c->n_attachments; i++)
+		n += (size_t)sprintf(text + n, "[[ATTACHMENT|%s]]\n",
+				     c->attachments[i] ? c->attachments[i] : "");
+	text[n] = '\0';
+	return text;
+}
+
 static void write_case(struct writer *wr, const struct junit_case *c)
 {
 	start(wr, "testcase");
@@ -210,10 +231,14 @@ static void write_case(struct writer *wr, const struct junit_case *c)
 		text(wr, c->failure_text);
 		end(wr);
 	}
-	if (c->system_out) {
+	if (c->system_out || c->n_attachments) {
+		char *text = output_with_attachments(c);
+		if (!text)
+			wr->failed = 1;
 		start(wr, "system-out");
-		cdata(wr, c->system_out);
+		cdata(wr, text);
 		end(wr);
+		free(text);
 	}
 	end(wr);
 }

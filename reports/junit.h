@@ -4,6 +4,10 @@
  * <testsuites> / <testsuite name tests failures errors skipped time timestamp hostname>
  *   / <testcase name classname time> [<failure message type>text</failure>]
  *   [<skipped message/>] <system-out>timeline and console</system-out>
+ *
+ * A testcase's files (console log, capture...) are listed at the end of its
+ * system-out, a line "[[ATTACHMENT|path]]" each: the convention of Jenkins'
+ * JUnit Attachments plugin, which GitLab's unit test reports read too.
  */
 #ifndef PITEST_JUNIT_H
 #define PITEST_JUNIT_H
@@ -24,6 +28,8 @@ struct junit_case {
 	size_t n_properties;         /* <properties><property name value/> */
 	const char *const *property_names;
 	const char *const *property_values;
+	size_t n_attachments;        /* files: "[[ATTACHMENT|path]]" lines in system-out */
+	const char *const *attachments;
 };
 
 struct junit_suite {

@@ -12,7 +12,9 @@ peer_pkgs=(iproute2 iputils-ping ethtool busybox-static isc-dhcp-client dnsmasq-
   clang libclang-rt-14-dev valgrind
   tftp-hpa atftp curl tftpd-hpa python3
   device-tree-compiler file
-  libnfs-utils rpcbind nfs-ganesha nfs-ganesha-vfs qemu-system-x86 cpio)
+  chromium
+  libnfs-utils rpcbind nfs-ganesha nfs-ganesha-vfs qemu-system-x86 cpio
+  tshark)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${peer_pkgs[@]}"); fi
@@ -33,6 +35,11 @@ else SUDO=; fi
 
 echo "pitest: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture (a
+# setuid dumpcap): no, the tests only read capture files.
+if [[ " ${missing[*]} " == *" tshark "* ]]; then
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 # tftpd-hpa's package starts a host-wide TFTP service: the tests run their

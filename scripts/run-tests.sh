@@ -26,3 +26,14 @@ run_tree build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== build and test (ASan+UBSan)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DPITEST_SANITIZE=ON
+# The gpio power backend against the other libgpiod API: Debian 12 has 1.6
+# (the trees above); 2.x comes from bookworm-backports into a private
+# prefix, beside the system's. Only its test and what ctest needs are built.
+if [ "$(pkg-config --modversion libgpiod | cut -d. -f1)" -lt 2 ]; then
+  echo "== libgpiod 2.x API (gpio power backend)"
+  ./scripts/gpiod2-prefix.sh "$here/build-gpiod2/libgpiod2"
+  cmake -S . -B build-gpiod2 -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPITEST_GPIOD_PREFIX="$here/build-gpiod2/libgpiod2" >/dev/null
+  ninja -C build-gpiod2 test_power_gpiod pitest_resources
+  (cd build-gpiod2 && ctest --output-on-failure -R power_gpiod)
+fi

@@ -91,3 +91,46 @@ bool dhcp_pxe_contains(const uint8_t *opt43, size_t len, const char *needle)
 		return true;
 	return memmem(opt43, len, needle, nlen) != NULL;
 }
+
+/*
+ * Raspberry Pi OUIs: b8:27:eb (Pi 1-3), dc:a6:32, e4:5f:01, d8:3a:dd (Pi 4,
+ * CM4, Pi 5) and 2c:cf:67 (Pi 5) from pi-netboot.md 1; 28:cd:c1 is also
+ * registered to Raspberry Pi Trading (IEEE list; not seen in a boot log).
+ */
+static const uint8_t pi_ouis[][3] = {
+	{ 0xb8, 0x27, 0xeb }, { 0xdc, 0xa6, 0x32 }, { 0xe4, 0x5f, 0x01 },
+	{ 0x28, 0xcd, 0xc1 }, { 0xd8, 0x3a, 0xdd }, { 0x2c, 0xcf, 0x67 },
+};
+
+bool dhcp_pxe_pi_mac(const uint8_t mac[6])
+{
+	if (!mac)
+		return false;
+	for (size_t i = 0; i < sizeof(pi_ouis) / sizeof(pi_ouis[0]); i++) {
+		if (memcmp(mac, pi_ouis[i], 3) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+bool dhcp_pxe_pi_guid(const uint8_t *guid, size_t len)
+{
+	if (!guid || len != 17 || guid[0] != 0)
+		return false;
+	const uint8_t *g = guid + 1;
+	/* Pi 4/5 default: FourCC 'R','P','i',N; one CM4 log shows it reversed. */
+	if ((memcmp(g, "RPi", 3) == 0 && is_digit(g[3])) ||
+	    (is_digit(g[0]) && memcmp(g + 1, "iPR", 3) == 0))
+		return true;
+	/* 3B ROM: 16 x 0x44; 3B+/bootcode.bin: the serial's 4 bytes 4 times. An
+	 * all-zero or all-ones GUID (some PCs) is not a serial. */
+	if (memcmp(g, g + 4, 4) != 0 || memcmp(g, g + 8, 4) != 0 || memcmp(g, g + 12, 4) != 0)
+		return false;
+	static const uint8_t zero[4], ones[4] = { 0xff, 0xff, 0xff, 0xff };
+	return memcmp(g, zero, 4) != 0 && memcmp(g, ones, 4) != 0;
+}

@@ -29,4 +29,14 @@ int dhcp_pxe_menu_text(const uint8_t *opt43, size_t len, char *out, size_t cap);
 /* True if `needle` occurs anywhere in the option's bytes (how boot code matches). */
 bool dhcp_pxe_contains(const uint8_t *opt43, size_t len, const char *needle);
 
+/*
+ * Is the client a Raspberry Pi? x86 BIOS and iPXE send the same vendor
+ * class ("PXEClient:Arch:00000:...") and option 93 = 0 as a Pi, so only the
+ * MAC's OUI and the form of option 97 tell them apart (pi-netboot.md 1, 2.1).
+ */
+bool dhcp_pxe_pi_mac(const uint8_t mac[6]);
+/* Option 97 as Pi boot code sends it: 00 + 16 x 0x44 (3B ROM), 00 + the
+ * serial 4 times (3B+, bootcode.bin, DHCP_OPTION97=0), 00 + "RPi4"/"RPi5"... */
+bool dhcp_pxe_pi_guid(const uint8_t *guid, size_t len);
+
 #endif

@@ -17,6 +17,13 @@
  *   a reservation and ignored otherwise (no dynamic BOOTP leases).
  * - A REQUEST is ACKed only for an address the client was offered or
  *   holds (or its reservation); unknown INIT-REBOOT clients get silence.
+ * - Proxy mode answers a PXE client's DISCOVER only, as dnsmasq's proxy
+ *   mode does: yiaddr 0, broadcast, 54, 60, 97, 43, plus siaddr = us (the
+ *   Pi 4/5 take the TFTP server from siaddr, pi-netboot.md 2.2). REQUESTs
+ *   go to the other server; we only note the address asked for, so TFTP
+ *   and NFS events can still name the board.
+ * - Clients `answer` leaves out are not even logged per packet: x86 PXE
+ *   machines retry for minutes, and one event per MAC says enough.
  */
 #include "servers/dhcp_server.h"
 
@@ -37,6 +44,8 @@
 #define DEFAULT_LEASE_S 3600
 #define MAX_HOSTS 4096
 #define PXE_SPACES "   "
+#define IGNORED_MAX 1024        /* strangers remembered for once-per-MAC events */
+#define IGNORED_OVERFLOW_S 60   /* beyond that, at most one event per this many seconds */
 
 struct dhcp_server {
 	struct dhcp_server_config cfg;
@@ -49,6 +58,10 @@ struct dhcp_server {
 	size_t pxe43_len;
 	uint8_t pxe43_sp[256];          /* the same with three trailing spaces (3B ROM) */
 	size_t pxe43_sp_len;
+	uint32_t *seen_ip;              /* proxy mode, per host: the address it asked for */
+	uint8_t (*ignored)[6];          /* MACs already named in a dhcp.ignored event */
+	size_t n_ignored;
+	time_t ignored_overflow_at;     /* last event once the table was full */
 };
 
 /* What one received message is about; built once, read by the handlers. */
@@ -66,6 +79,7 @@ struct reply_plan {
 	uint8_t type;                   /* DHCPOFFER, DHCPACK, DHCPNAK, DHCP_NONE */
 	uint32_t yiaddr;
 	uint32_t lease_s;               /* 0: no lease options (INFORM, BOOTP) */
+	bool proxy;                     /* proxy offer: no address, no lease, only the hint */
 	const char *message;            /* NAK text */
 };
 
@@ -83,6 +97,10 @@ int dhcp_server_new(const struct dhcp_server_config *cfg, struct timeline *tl,
 	    cfg->n_hosts > MAX_HOSTS || (cfg->n_hosts && !cfg->hosts))
 		return -EINVAL;
 	if (memchr(cfg->pxe_menu, '\0', sizeof(cfg->pxe_menu)) == NULL)
+		return -EINVAL;
+	if ((cfg->mode != DHCP_MODE_SERVER && cfg->mode != DHCP_MODE_PROXY) ||
+	    (cfg->answer != DHCP_ANSWER_ANY && cfg->answer != DHCP_ANSWER_LAB &&
+	     cfg->answer != DHCP_ANSWER_RASPBERRY_PI))
 		return -EINVAL;
 	struct dhcp_server *srv = calloc(1, sizeof(*srv));
 	if (!srv)
@@ -104,6 +122,10 @@ int dhcp_server_new(const struct dhcp_server_config *cfg, struct timeline *tl,
 		}
 	}
 	srv->cfg.hosts = srv->hosts;
+	srv->seen_ip = calloc(cfg->n_hosts ? cfg->n_hosts : 1, sizeof(*srv->seen_ip));
+	srv->ignored = calloc(IGNORED_MAX, sizeof(*srv->ignored));
+	if (!srv->seen_ip || !srv->ignored)
+		goto fail;
 
 	uint32_t range_size = 0;
 	if (cfg->range_start) {
@@ -154,6 +176,8 @@ void dhcp_server_free(struct dhcp_server *srv)
 		return;
 	dhcp_leases_free(srv->leases);
 	free(srv->hosts);
+	free(srv->seen_ip);
+	free(srv->ignored);
 	free(srv);
 }
 
@@ -184,6 +208,9 @@ const struct dhcp_host *dhcp_server_host_for_ip(struct dhcp_server *srv, uint32_
 		if (h && !stale)
 			stale = h;
 	}
+	for (size_t i = 0; i < srv->cfg.n_hosts; i++)
+		if (srv->seen_ip[i] == ip)
+			return &srv->hosts[i];
 	for (size_t i = 0; i < srv->cfg.n_hosts; i++)
 		if (srv->hosts[i].ip == ip && !srv->cfg.ignore_reservations)
 			return &srv->hosts[i];
@@ -384,6 +411,8 @@ void dhcp_server_reply_sent(struct dhcp_server *srv, const struct dhcp_reply *re
 		fmt_text(o, olen, msg, sizeof(msg));
 		field(&f, "message", msg);
 	}
+	if (reply->proxy)
+		field(&f, "proxy", "true");
 	const char *name = reply->type == DHCPOFFER ? "dhcp.offer"
 			 : reply->type == DHCPACK   ? "dhcp.ack"
 			 : reply->type == DHCPNAK   ? "dhcp.nak"
@@ -543,7 +572,12 @@ static int send_reply(struct dhcp_server *srv, const struct req_ctx *c,
 	} else {
 		init_reply(&r, req, type);
 		r.siaddr = srv->cfg.server_ip;
-		if (type == DHCP_NONE) {
+		if (plan->proxy) {
+			/* dnsmasq's proxy reply: broadcast forced, 53, 54, then 60, 97, 43. */
+			r.flags |= DHCP_FLAG_BROADCAST;
+			(void)dhcp_msg_set_addr(&r, DHCP_OPT_SERVER_ID, srv->cfg.server_ip);
+			add_pxe_options(srv, req, &r);
+		} else if (type == DHCP_NONE) {
 			r.has_cookie = req->has_cookie;
 			r.yiaddr = plan->yiaddr;
 			if (req->has_cookie)
@@ -605,6 +639,7 @@ static int send_reply(struct dhcp_server *srv, const struct req_ctx *c,
 	memcpy(out->chaddr, req->chaddr, 6);
 	out->xid = req->xid;
 	out->yiaddr = r.yiaddr;
+	out->proxy = plan->proxy;
 	snprintf(out->board, sizeof(out->board), "%s", c->board);
 	/* RFC 2131 4.1 destinations (see the file comment for why no unicast to yiaddr). */
 	if (req->giaddr) {
@@ -795,6 +830,70 @@ static int handle_bootp(struct dhcp_server *srv, const struct req_ctx *c,
 	return send_reply(srv, c, &plan, ret_reply);
 }
 
+/* Proxy mode: the boot hint for a PXE DISCOVER, nothing else. */
+static int handle_proxy(struct dhcp_server *srv, const struct req_ctx *c,
+			struct dhcp_reply *ret_reply)
+{
+	const struct dhcp_msg *m = c->m;
+	if (m->type == DHCPREQUEST && c->host) {
+		/* Asking the other server: remember the address for attribution. */
+		uint32_t ip = 0;
+		if (dhcp_msg_get_addr(m, DHCP_OPT_REQUESTED_IP, &ip) < 0)
+			ip = m->ciaddr;
+		if (ip)
+			srv->seen_ip[c->host - srv->hosts] = ip;
+		return 0;
+	}
+	if (m->type != DHCPDISCOVER || !srv->cfg.pxe_menu[0] || !is_pxe_client(m))
+		return 0;
+	struct reply_plan plan = { .type = DHCPOFFER, .proxy = true };
+	return send_reply(srv, c, &plan, ret_reply);
+}
+
+/* ------------------------------------------------------------ neighbours */
+
+static bool answered(const struct dhcp_server *srv, const struct req_ctx *c, const char **why)
+{
+	if (srv->cfg.answer == DHCP_ANSWER_ANY || c->host)
+		return true;
+	if (srv->cfg.answer == DHCP_ANSWER_LAB) {
+		*why = "not a board of the lab";
+		return false;
+	}
+	size_t len;
+	const uint8_t *guid = dhcp_msg_get_option(c->m, DHCP_OPT_UUID_GUID, &len);
+	if (dhcp_pxe_pi_mac(c->m->chaddr) || (guid && dhcp_pxe_pi_guid(guid, len)))
+		return true;
+	*why = "not a Raspberry Pi";
+	return false;
+}
+
+/* One dhcp.ignored per MAC; once the table is full, one per IGNORED_OVERFLOW_S. */
+static void emit_ignored(struct dhcp_server *srv, const struct req_ctx *c, const char *why)
+{
+	for (size_t i = 0; i < srv->n_ignored; i++) {
+		if (memcmp(srv->ignored[i], c->m->chaddr, 6) == 0)
+			return;
+	}
+	if (srv->n_ignored < IGNORED_MAX) {
+		memcpy(srv->ignored[srv->n_ignored++], c->m->chaddr, 6);
+	} else {
+		if (srv->ignored_overflow_at && c->now >= srv->ignored_overflow_at &&
+		    c->now - srv->ignored_overflow_at < IGNORED_OVERFLOW_S)
+			return;
+		srv->ignored_overflow_at = c->now;
+	}
+	if (!srv->tl)
+		return;
+	char vendor[256] = "";
+	size_t len;
+	const uint8_t *v = dhcp_msg_get_option(c->m, DHCP_OPT_VENDOR_CLASS, &len);
+	if (v)
+		fmt_text(v, len, vendor, sizeof(vendor));
+	timeline_emit(srv->tl, "", "dhcp.ignored", "mac", c->mac, "vendor", vendor, "reason", why,
+		      NULL);
+}
+
 /* Message type -> handler; types a server never receives have none. */
 static const handler_fn handlers[] = {
 	[DHCP_NONE] = handle_bootp,
@@ -832,6 +931,11 @@ int dhcp_server_handle(struct dhcp_server *srv, const uint8_t *buf, size_t len,
 		c.model = c.host->model;
 	}
 	dhcp_format_mac(m.chaddr, c.mac);
+	const char *why = "";
+	if (!answered(srv, &c, &why)) {
+		emit_ignored(srv, &c, why);
+		return 0;
+	}
 	emit_receipt(srv, &c, len);
 
 	if (srv->faults && (m.type == DHCPDISCOVER || m.type == DHCPREQUEST)) {
@@ -840,6 +944,8 @@ int dhcp_server_handle(struct dhcp_server *srv, const uint8_t *buf, size_t len,
 		if (rule && rule->action == FAULT_DROP)
 			return 0;
 	}
+	if (srv->cfg.mode == DHCP_MODE_PROXY)
+		return handle_proxy(srv, &c, ret_reply) > 0 ? 1 : 0;
 	handler_fn fn = m.type < sizeof(handlers) / sizeof(handlers[0]) ? handlers[m.type] : NULL;
 	if (!fn)
 		return 0;

@@ -9,7 +9,11 @@
  * Events: on receipt "dhcp.discover", "dhcp.request", "dhcp.decline",
  * "dhcp.release", "dhcp.inform", "dhcp.bootp", "dhcp.malformed"; for a reply,
  * dhcp_server_reply_sent() emits "dhcp.offer", "dhcp.ack" or "dhcp.nak" when
- * the glue actually sends it. Faults come from the shared engine (fault.h).
+ * the glue actually sends it (a proxy offer carries proxy=true). A client
+ * the config's `answer` leaves out gets no reply and no receipt events,
+ * only "dhcp.ignored" {mac, vendor, reason}, once per MAC (rate-limited
+ * when too many strangers were seen). Faults come from the shared engine
+ * (fault.h).
  */
 #ifndef PITEST_DHCP_SERVER_H
 #define PITEST_DHCP_SERVER_H
@@ -39,7 +43,22 @@ enum dhcp_pxe_spaces {
 	DHCP_PXE_SPACES_NEVER,
 };
 
+enum dhcp_mode {
+	DHCP_MODE_SERVER,   /* hands out addresses */
+	DHCP_MODE_PROXY,    /* proxy DHCP (dnsmasq's "dhcp-range=...,proxy"): answers PXE
+			     * DISCOVERs with the boot hint only; another server gives addresses */
+};
+
+/* Whom the server answers; everyone else gets silence and one "dhcp.ignored". */
+enum dhcp_answer {
+	DHCP_ANSWER_ANY,           /* every client */
+	DHCP_ANSWER_LAB,           /* only the hosts below */
+	DHCP_ANSWER_RASPBERRY_PI,  /* the hosts and any Raspberry Pi (OUI or option 97 form) */
+};
+
 struct dhcp_server_config {
+	enum dhcp_mode mode;
+	enum dhcp_answer answer;
 	uint32_t server_ip;     /* network order; the interface's address = server identifier */
 	uint32_t netmask;       /* network order */
 	uint32_t router;        /* 0 = none */
@@ -65,6 +84,7 @@ struct dhcp_reply {
 	uint8_t chaddr[6];
 	uint32_t xid;
 	uint32_t yiaddr;
+	bool proxy;             /* a proxy offer (no address, only the boot hint) */
 	char board[32];
 };
 
@@ -90,7 +110,8 @@ void dhcp_server_reply_sent(struct dhcp_server *srv, const struct dhcp_reply *re
 
 /*
  * The lab host using `ip` at wall time `now`: the one holding a lease on it,
- * else the one it is reserved for. NULL for strangers. Lets the TFTP and NFS
+ * else (proxy mode) the one last seen asking another server for it, else
+ * the one it is reserved for. NULL for strangers. Lets the TFTP and NFS
  * servers attribute their events to boards.
  */
 const struct dhcp_host *dhcp_server_host_for_ip(struct dhcp_server *srv, uint32_t ip, time_t now);

@@ -192,6 +192,38 @@ static void test_report(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* Attachments: one "[[ATTACHMENT|path]]" line each after the output (on a
+ * line of their own also when it ends without a newline), in one CDATA
+ * section; a testcase with files but no output still gets its system-out. */
+static void test_attachments(void **state)
+{
+	struct fixture *f = *state;
+	const char *files[] = { "out-artifacts/boots/pi4b-1/console.log",
+				"out-artifacts/boots/pi4b-1/capture.pcapng" };
+	const struct junit_case cases[] = {
+		{ .name = "boots", .classname = "s.pi4b-1", .system_out = "  0.000 pi4b-1 power.on",
+		  .n_attachments = 2, .attachments = files },
+		{ .name = "quiet", .classname = "s.pi5-1", .n_attachments = 1, .attachments = files },
+		{ .name = "none", .classname = "s.pi2-1", .system_out = "line\n" },
+	};
+	const struct junit_suite suite = { .name = "s", .n_cases = 3, .cases = cases };
+	char err[256] = "";
+	if (junit_write(f->path, &suite, 1, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	xmlDocPtr doc = parse(f->path);
+	validate(doc);
+	xmllint(f->path);
+	assert_xpath(doc, "string(//testcase[1]/system-out)",
+		     "  0.000 pi4b-1 power.on\n"
+		     "[[ATTACHMENT|out-artifacts/boots/pi4b-1/console.log]]\n"
+		     "[[ATTACHMENT|out-artifacts/boots/pi4b-1/capture.pcapng]]\n");
+	assert_xpath(doc, "count(//testcase[1]/system-out/node())", "1");
+	assert_xpath(doc, "string(//testcase[2]/system-out)",
+		     "[[ATTACHMENT|out-artifacts/boots/pi4b-1/console.log]]\n");
+	assert_xpath(doc, "string(//testcase[3]/system-out)", "line\n");
+	xmlFreeDoc(doc);
+}
+
 /* Random bytes anywhere a string goes: the file is always valid. */
 static void test_random_text(void **state)
 {
@@ -244,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attachments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_errors, setup, teardown),
 	};

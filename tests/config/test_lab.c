@@ -129,6 +129,30 @@ static void test_seed_fixture(void **state)
 	lab_free(lab);
 }
 
+/* The real-lab example the README points at must keep loading. */
+static void test_bench_example(void **state)
+{
+	(void)state;
+	struct lab *lab = NULL;
+	char err[512] = "";
+	int r = lab_load(PITEST_SOURCE_DIR "/fixtures/labs/bench-example.yaml", &lab, err, sizeof(err));
+	if (r < 0)
+		fail_msg("%s", err);
+	assert_false(lab->is_virtual);
+	assert_int_equal(lab->n_boards, 3);
+	const char *models[] = { "pi3b+", "pi4b", "pi5" };
+	for (size_t i = 0; i < 3; i++) {
+		const struct lab_board *b = &lab->boards[i];
+		assert_string_equal(b->model, models[i]);
+		assert_string_equal(b->power, "gpio");
+		assert_true(b->gpio_active_low);
+		assert_float_equal(b->power_off_time_s, 3, 0);
+		assert_string_equal(b->console, "serial");
+		assert_true(strncmp(b->console_device, "/dev/serial/by-id/", 18) == 0);
+	}
+	lab_free(lab);
+}
+
 static void test_good_tftp(void **state)
 {
 	(void)state;
@@ -207,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_virtual_fixture),
 		cmocka_unit_test(test_seed_fixture),
+		cmocka_unit_test(test_bench_example),
 		cmocka_unit_test(test_good_small),
 		cmocka_unit_test(test_good_tftp),
 		cmocka_unit_test(test_bad_files),

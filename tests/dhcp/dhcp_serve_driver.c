@@ -7,6 +7,7 @@
  *       [--host MAC,IP,LEASE[,board]]... [--pxe TEXT] [--pxe-spaces auto|always|never]
  *       [--lease-file F] [--router IP] [--dns IP] [--quiet]
  *       [--delay-offer S]   (a fault rule: delay every OFFER by S seconds)
+ *       [--mode server|proxy] [--answer any|lab|raspberry-pi]   (default: server, any)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,7 +29,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: dhcp_serve_driver --iface IF [--port N] [--range A-B] [--lease S]\n"
 			"  [--host MAC,IP,LEASE[,board]]... [--pxe TEXT] [--pxe-spaces auto|always|never]\n"
-			"  [--lease-file F] [--router IP] [--dns IP] [--quiet] [--delay-offer S]\n");
+			"  [--lease-file F] [--router IP] [--dns IP] [--quiet] [--delay-offer S]\n"
+			"  [--mode server|proxy] [--answer any|lab|raspberry-pi]\n");
 	exit(2);
 }
 
@@ -126,6 +128,19 @@ int main(int argc, char **argv)
 			cfg.dns = parse_ip(v);
 		} else if (strcmp(a, "--delay-offer") == 0) {
 			delay_offer = strtod(v, NULL);
+		} else if (strcmp(a, "--mode") == 0) {
+			if (strcmp(v, "server") && strcmp(v, "proxy"))
+				usage();
+			cfg.mode = strcmp(v, "proxy") == 0 ? DHCP_MODE_PROXY : DHCP_MODE_SERVER;
+		} else if (strcmp(a, "--answer") == 0) {
+			if (strcmp(v, "any") == 0)
+				cfg.answer = DHCP_ANSWER_ANY;
+			else if (strcmp(v, "lab") == 0)
+				cfg.answer = DHCP_ANSWER_LAB;
+			else if (strcmp(v, "raspberry-pi") == 0)
+				cfg.answer = DHCP_ANSWER_RASPBERRY_PI;
+			else
+				usage();
 		} else {
 			usage();
 		}

@@ -829,6 +829,228 @@ static void test_events(void **state)
 	timeline_free(tl);
 }
 
+/* An x86 BIOS/iPXE DISCOVER: the Pi's vendor class and arch 0, a PC's GUID. */
+static void vec_x86_discover(struct vec *v, const uint8_t mac[6], uint32_t xid)
+{
+	static const uint8_t guid[17] = { 0, 0x4c, 0x4c, 0x45, 0x44, 0x00, 0x35, 0x10, 0x80,
+					  0x38, 0xb4, 0xc0, 0x4f, 0x4b, 0x50, 0x30, 0x32 };
+	static const uint8_t prl[9] = { 1, 3, 43, 60, 66, 67, 128, 129, 130 };
+	vec_header(v, 1, xid, mac);
+	vec_u8(v, 53, DHCPDISCOVER);
+	vec_opt(v, 55, prl, sizeof(prl));
+	vec_opt(v, 93, pi_arch, 2);
+	vec_opt(v, 94, pi_undi, 3);
+	vec_opt(v, 97, guid, 17);
+	vec_opt(v, 60, PI_VENDOR_CLASS, 32);
+	vec_end(v);
+}
+
+static size_t count_events(struct timeline *tl, const char *name)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < timeline_count(tl); i++)
+		n += strcmp(timeline_get(tl, i)->name, name) == 0;
+	return n;
+}
+
+/* Proxy mode: yiaddr 0 offers with the hint for PXE DISCOVERs, silence otherwise. */
+static void test_proxy_mode(void **state)
+{
+	(void)state;
+	struct dhcp_server_config cfg = base_config();
+	cfg.mode = DHCP_MODE_PROXY;
+	cfg.range_start = cfg.range_end = 0;
+	struct timeline *tl = timeline_new();
+	assert_non_null(tl);
+	struct dhcp_server *srv = new_server(&cfg, tl, NULL);
+	struct vec v;
+	struct dhcp_reply rep;
+	struct dhcp_msg m;
+	size_t at = 0;
+
+	vec_pi4(&v, DHCPDISCOVER, 0xd383a6ac, mac4, 0, 0);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 1);
+	assert_int_equal(m.type, DHCPOFFER);
+	assert_true(rep.proxy);
+	assert_int_equal(m.yiaddr, 0);
+	assert_int_equal(m.siaddr, ip4("192.168.1.1"));
+	assert_true(m.flags & DHCP_FLAG_BROADCAST);
+	assert_int_equal(rep.dst_ip, htonl(INADDR_BROADCAST));
+	static const uint8_t order[] = { 53, 54, 60, 97, 43 };
+	assert_codes(&m, order, sizeof(order));
+	assert_pxe(&m, "Raspberry Pi Boot");
+	const struct event *ev = find_event(tl, "dhcp.discover", &at);
+	assert_string_equal(ev->board, "pi4-01");
+	ev = find_event(tl, "dhcp.offer", &at);
+	assert_string_equal(event_get(ev, "proxy"), "true");
+	assert_string_equal(event_get(ev, "ip"), "0.0.0.0");
+	assert_string_equal(event_get(ev, "siaddr"), "192.168.1.1");
+
+	/* The 3B ROM still gets its three spaces. */
+	vec_pi3b_discover(&v, mac3b);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 1);
+	assert_int_equal(m.yiaddr, 0);
+	assert_pxe(&m, "Raspberry Pi Boot   ");
+
+	/* The REQUEST goes to the other server: no answer, but its address names the board. */
+	assert_null(dhcp_server_host_for_ip(srv, ip4("192.168.1.77"), NOW));
+	vec_pi4(&v, DHCPREQUEST, 0xd383a6ac, mac4, ip4("192.168.1.2"), ip4("192.168.1.77"));
+	assert_int_equal(exchange(srv, &v, NOW + 1, &rep, &m), 0);
+	ev = find_event(tl, "dhcp.request", &at);
+	assert_string_equal(event_get(ev, "requested"), "192.168.1.77");
+	assert_string_equal(dhcp_server_host_for_ip(srv, ip4("192.168.1.77"), NOW + 1)->board, "pi4-01");
+	/* Reservations still name boards whose ROM never REQUESTs. */
+	assert_string_equal(dhcp_server_host_for_ip(srv, ip4("192.168.1.100"), NOW)->board, "pi3b-01");
+
+	/* A kernel's plain DISCOVER, a REQUEST to us, INFORM and BOOTP: silence. */
+	vec_plain(&v, DHCPDISCOVER, 5, mac4, 0, 0, 0);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	vec_pi4(&v, DHCPREQUEST, 0xd383a6ac, mac4, ip4("192.168.1.1"), ip4("192.168.1.101"));
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	vec_plain(&v, DHCPINFORM, 6, mac4, 0, 0, ip4("192.168.1.101"));
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	vec_header(&v, 1, 7, mac3b); /* BOOTP: no option 53 */
+	vec_end(&v);
+	v.len = 300;
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	assert_int_equal(count_events(tl, "dhcp.offer"), 2);
+	assert_int_equal(count_events(tl, "dhcp.ack"), 0);
+	assert_false(dhcp_server_leases_dirty(srv));
+	dhcp_server_free(srv);
+
+	/* No PXE menu: a proxy has nothing to say. */
+	cfg.pxe_menu[0] = '\0';
+	srv = new_server(&cfg, NULL, NULL);
+	vec_pi4(&v, DHCPDISCOVER, 1, mac4, 0, 0);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	dhcp_server_free(srv);
+	timeline_free(tl);
+}
+
+/* answer: lab / raspberry-pi; strangers get silence and one dhcp.ignored each. */
+static void test_answer_policy(void **state)
+{
+	(void)state;
+	struct dhcp_server_config cfg = base_config();
+	cfg.answer = DHCP_ANSWER_LAB;
+	struct timeline *tl = timeline_new();
+	assert_non_null(tl);
+	struct dhcp_server *srv = new_server(&cfg, tl, NULL);
+	struct vec v;
+	struct dhcp_reply rep;
+	struct dhcp_msg m;
+	size_t at = 0;
+
+	/* An x86 PXE client, three times: no answer, no receipt events, one dhcp.ignored. */
+	for (int i = 0; i < 3; i++) {
+		vec_x86_discover(&v, macA, 0x100 + (uint32_t)i);
+		assert_int_equal(exchange(srv, &v, NOW + i, &rep, &m), 0);
+	}
+	const struct event *ev = find_event(tl, "dhcp.ignored", &at);
+	assert_string_equal(ev->board, "");
+	assert_string_equal(event_get(ev, "mac"), "02:00:00:00:00:0a");
+	assert_string_equal(event_get(ev, "vendor"), PI_VENDOR_CLASS);
+	assert_string_equal(event_get(ev, "reason"), "not a board of the lab");
+	assert_int_equal(count_events(tl, "dhcp.ignored"), 1);
+	assert_int_equal(count_events(tl, "dhcp.discover"), 0);
+	/* A plain stranger too (no vendor class); a Pi not in the lab too. */
+	assert_int_equal(discover_ip(srv, macB, 1, NOW), 0);
+	uint8_t other_pi[6] = { 0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03 };
+	vec_pi3b_discover(&v, other_pi);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	assert_int_equal(count_events(tl, "dhcp.ignored"), 3);
+	ev = find_event(tl, "dhcp.ignored", &at);
+	assert_string_equal(event_get(ev, "vendor"), "");
+	/* Lab boards are answered, by DISCOVER and by their kernel's plain DHCP. */
+	vec_pi4(&v, DHCPDISCOVER, 9, mac4, 0, 0);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 1);
+	assert_int_equal(m.yiaddr, ip4("192.168.1.101"));
+	assert_int_not_equal(discover_ip(srv, mac5, 2, NOW), 0);
+	dhcp_server_free(srv);
+
+	/* raspberry-pi: any Pi by OUI or by option 97; PCs still ignored. */
+	cfg.answer = DHCP_ANSWER_RASPBERRY_PI;
+	srv = new_server(&cfg, tl, NULL);
+	size_t before = count_events(tl, "dhcp.ignored");
+	vec_pi3b_discover(&v, other_pi);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 1);
+	assert_int_not_equal(m.yiaddr, 0);
+	vec_pi4(&v, DHCPDISCOVER, 10, macC, 0, 0); /* MAC not a Pi's, GUID "RPi4" */
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 1);
+	vec_x86_discover(&v, macD, 11);
+	assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	assert_int_equal(count_events(tl, "dhcp.ignored"), before + 1);
+	at = 0;
+	for (size_t i = 0; i <= before; i++)
+		ev = find_event(tl, "dhcp.ignored", &at);
+	assert_string_equal(event_get(ev, "mac"), "02:00:00:00:00:0d");
+	assert_string_equal(event_get(ev, "reason"), "not a Raspberry Pi");
+	dhcp_server_free(srv);
+
+	/* Many strangers: one event each up to the table's size, then rate-limited. */
+	cfg.answer = DHCP_ANSWER_LAB;
+	srv = new_server(&cfg, tl, NULL);
+	before = count_events(tl, "dhcp.ignored");
+	uint8_t mac[6] = { 0x02, 0x55, 0, 0, 0, 0 };
+	for (unsigned i = 0; i < 1100; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		vec_x86_discover(&v, mac, i);
+		assert_int_equal(exchange(srv, &v, NOW, &rep, &m), 0);
+	}
+	assert_int_equal(count_events(tl, "dhcp.ignored"), before + 1024 + 1);
+	mac[4] = 0x7f;
+	vec_x86_discover(&v, mac, 1);
+	assert_int_equal(exchange(srv, &v, NOW + 30, &rep, &m), 0);
+	assert_int_equal(count_events(tl, "dhcp.ignored"), before + 1025);
+	assert_int_equal(exchange(srv, &v, NOW + 61, &rep, &m), 0);
+	assert_int_equal(count_events(tl, "dhcp.ignored"), before + 1026);
+	dhcp_server_free(srv);
+	timeline_free(tl);
+}
+
+/* How a Raspberry Pi is told from a PC sending the same vendor class. */
+static void test_pi_identity(void **state)
+{
+	(void)state;
+	static const uint8_t ouis[][6] = {
+		{ 0xb8, 0x27, 0xeb, 1, 2, 3 }, { 0xdc, 0xa6, 0x32, 1, 2, 3 },
+		{ 0xe4, 0x5f, 0x01, 1, 2, 3 }, { 0x28, 0xcd, 0xc1, 1, 2, 3 },
+		{ 0xd8, 0x3a, 0xdd, 1, 2, 3 }, { 0x2c, 0xcf, 0x67, 1, 2, 3 },
+	};
+	for (size_t i = 0; i < sizeof(ouis) / sizeof(ouis[0]); i++)
+		assert_true(dhcp_pxe_pi_mac(ouis[i]));
+	assert_false(dhcp_pxe_pi_mac(macA));
+	assert_false(dhcp_pxe_pi_mac((const uint8_t *)"\xb8\x27\xec\x01\x02\x03"));
+	assert_false(dhcp_pxe_pi_mac(NULL));
+
+	uint8_t g[17] = { 0 };
+	memset(g + 1, 0x44, 16); /* 3B ROM */
+	assert_true(dhcp_pxe_pi_guid(g, 17));
+	for (int i = 0; i < 4; i++) /* 3B+: serial 0x8d8696f5 LE x4 */
+		memcpy(g + 1 + 4 * i, "\xf5\x96\x86\x8d", 4);
+	assert_true(dhcp_pxe_pi_guid(g, 17));
+	assert_false(dhcp_pxe_pi_guid(g, 16));
+	g[0] = 1;
+	assert_false(dhcp_pxe_pi_guid(g, 17));
+	g[0] = 0;
+	g[16] ^= 1; /* no longer 4 equal words */
+	assert_false(dhcp_pxe_pi_guid(g, 17));
+	memcpy(g + 1, "RPi4\x12\x31\xc0\x00\x32\x01\x36\xc2\xef\xfd\xfe\x9f", 16);
+	assert_true(dhcp_pxe_pi_guid(g, 17));
+	memcpy(g + 1, "RPi5", 4);
+	assert_true(dhcp_pxe_pi_guid(g, 17));
+	memcpy(g + 1, "4iPR", 4); /* reversed, seen on a CM4 */
+	assert_true(dhcp_pxe_pi_guid(g, 17));
+	memcpy(g + 1, "RPiX", 4);
+	assert_false(dhcp_pxe_pi_guid(g, 17));
+	memset(g, 0, sizeof(g)); /* PCs with an unset UUID */
+	assert_false(dhcp_pxe_pi_guid(g, 17));
+	memset(g + 1, 0xff, 16);
+	assert_false(dhcp_pxe_pi_guid(g, 17));
+	assert_false(dhcp_pxe_pi_guid(NULL, 17));
+}
+
 static void test_bad_config(void **state)
 {
 	(void)state;
@@ -838,6 +1060,12 @@ static void test_bad_config(void **state)
 	assert_int_equal(dhcp_server_new(&cfg, NULL, NULL, &srv), -EINVAL);
 	cfg = base_config();
 	cfg.range_end = ip4("192.168.1.10");
+	assert_int_equal(dhcp_server_new(&cfg, NULL, NULL, &srv), -EINVAL);
+	cfg = base_config();
+	cfg.mode = (enum dhcp_mode)7;
+	assert_int_equal(dhcp_server_new(&cfg, NULL, NULL, &srv), -EINVAL);
+	cfg = base_config();
+	cfg.answer = (enum dhcp_answer)7;
 	assert_int_equal(dhcp_server_new(&cfg, NULL, NULL, &srv), -EINVAL);
 	cfg = base_config();
 	cfg.range_start = ip4("10.0.0.0");
@@ -874,6 +1102,9 @@ int main(void)
 		cmocka_unit_test(test_lease_restart),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_proxy_mode),
+		cmocka_unit_test(test_answer_policy),
+		cmocka_unit_test(test_pi_identity),
 		cmocka_unit_test(test_bad_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * fuzz_dhcp_server.c - dhcp_server_handle() on arbitrary datagrams with a
  * lab-like config (reservations, a small range, PXE) and a timeline, the
  * server kept across inputs so lease state builds up. The first input byte
- * picks the clock step, so offers and leases also expire.
+ * picks the clock step, so offers and leases also expire. A second server,
+ * a proxy answering only Raspberry Pis, gets every input too.
  * Both are rebuilt every 20000 inputs to bound the timeline's memory.
  */
 #include <arpa/inet.h>
@@ -15,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct dhcp_server *srv;
+static struct dhcp_server *srv, *proxy;
 static struct timeline *tl;
 static time_t now = 1700000000;
 
@@ -44,6 +45,11 @@ static void setup(void)
 	tl = timeline_new();
 	if (!tl || dhcp_server_new(&cfg, tl, NULL, &srv) != 0)
 		abort();
+	cfg.mode = DHCP_MODE_PROXY;
+	cfg.answer = DHCP_ANSWER_RASPBERRY_PI;
+	cfg.range_start = cfg.range_end = 0;
+	if (dhcp_server_new(&cfg, tl, NULL, &proxy) != 0)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The timeline keeps every event: start over now and then to bound memory. */
 	if (srv && ++runs % 20000 == 0) {
 		dhcp_server_free(srv);
+		dhcp_server_free(proxy);
 		timeline_free(tl);
 		srv = NULL;
 	}
@@ -66,6 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (reply.len < 300 || reply.len > sizeof(reply.buf))
 			abort();
 		dhcp_server_reply_sent(srv, &reply);
+	}
+	r = dhcp_server_handle(proxy, data + 1, size - 1, 0, now, &reply);
+	if (r == 1) {
+		if (reply.len < 300 || reply.len > sizeof(reply.buf) || !reply.proxy)
+			abort();
+		dhcp_server_reply_sent(proxy, &reply);
 	}
 	return 0;
 }

@@ -25,7 +25,8 @@ ip netns exec $ns_c ethtool -K cli0 tx off >/dev/null
 
 # The seed lab, on this test's interface, serving a generated boot tree.
 "$PITEST_BIN" mktree --server 192.168.1.1 "$tmp/tftp" >/dev/null
-sed -e 's/enx0050b6175c07/srv0/' -e "s|/srv/tftp|$tmp/tftp|" \
+# answer: any -- the unknown client below must get a range address too.
+sed -e 's/enx0050b6175c07/srv0/' -e "s|/srv/tftp|$tmp/tftp|" -e 's/^dhcp:$/dhcp:\n  answer: any/' \
   "$PITEST_SOURCE_DIR/fixtures/labs/seed.yaml" > "$tmp/lab.yaml"
 cat > "$tmp/print.sh" <<'SH'
 #!/bin/sh

@@ -319,6 +319,105 @@ static void test_eeprom_dump(void **state)
 	assert_string_equal(vpi_dhcp_type_name(200), "UNKNOWN");
 }
 
+/* A reply as the board judges it, built by hand: yiaddr, siaddr, server id, 43. */
+static struct vpi_reply judge_one(const char *model, const char *yiaddr, const char *siaddr,
+				  const char *server_id, enum o43 o43, const char *src)
+{
+	struct dhcp_msg m, parsed;
+	dhcp_msg_init(&m, BOOTREPLY, DHCPOFFER, XID);
+	m.yiaddr = addr(yiaddr);
+	m.siaddr = addr(siaddr);
+	memcpy(m.chaddr, board.mac, 6);
+	assert_int_equal(dhcp_msg_set_addr(&m, 54, addr(server_id)), 0);
+	if (yiaddr) {
+		assert_int_equal(dhcp_msg_set_addr(&m, 1, addr("255.255.255.0")), 0);
+		assert_int_equal(dhcp_msg_set_addr(&m, 3, addr("192.168.1.254")), 0);
+	}
+	set_43(&m, o43);
+	uint8_t buf[1500];
+	int n = dhcp_wire_build(&m, buf, sizeof(buf), 300);
+	assert_true(n > 0);
+	assert_int_equal(dhcp_wire_parse(buf, (size_t)n, &parsed), 0);
+	struct vpi_reply r;
+	assert_int_equal(vpi_dhcp_judge(vpi_model_find(model), &board, XID, NULL, &parsed,
+					 addr(src), &r), 0);
+	assert_int_equal(r.verdict, VPI_REPLY_USABLE);
+	return r;
+}
+
+/*
+ * Proxy DHCP (pi-netboot.md 2.2): the router's plain OFFER (an address, its
+ * own siaddr as dnsmasq sends it, no hint) and the proxy's (yiaddr 0, the
+ * hint, siaddr = the proxy), in either order: every model takes the
+ * address, mask, router and server id from the first and its TFTP server
+ * from the second.
+ */
+static void test_proxy_merge(void **state)
+{
+	(void)state;
+	static const char *const models[] = { "pi2", "pi3b", "pi3b+", "pi4b", "pi5" };
+	const char *router = "192.168.1.2", *proxy = SERVER;
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		const char *model = models[i];
+		enum o43 hint = strcmp(model, "pi3b") == 0 ? O43_DNSMASQ_3SP : O43_DNSMASQ;
+		struct vpi_reply plain = judge_one(model, "192.168.1.100", router, router,
+						   O43_NONE, router);
+		struct vpi_reply pxe = judge_one(model, NULL, proxy, proxy, hint, proxy);
+		assert_false(pxe.has_address);
+		assert_true(pxe.has_boot);
+		assert_false(pxe.boot_by_siaddr);
+		for (int order = 0; order < 2; order++) {
+			struct vpi_offers o;
+			memset(&o, 0, sizeof(o));
+			const struct vpi_reply *first = order ? &pxe : &plain;
+			const struct vpi_reply *second = order ? &plain : &pxe;
+			if (vpi_dhcp_merge(&o, first))
+				fail_msg("%s: done after one offer (order %d)", model, order);
+			assert_true(vpi_dhcp_merge(&o, second));
+			assert_int_equal(o.yiaddr, addr("192.168.1.100"));
+			assert_int_equal(o.mask, addr("255.255.255.0"));
+			assert_int_equal(o.router, addr("192.168.1.254"));
+			assert_int_equal(o.server_id, addr(router));
+			if (o.tftp_ip != addr(proxy))
+				fail_msg("%s: TFTP server from the router's offer (order %d)", model, order);
+			assert_false(o.boot_by_siaddr);
+		}
+	}
+	/* Alone, a bare siaddr names the boot server for the 3B+ and bootcode.bin,
+	 * but not before the attempt's wait is over; the 3B ROM and the EEPROM
+	 * need the hint. */
+	struct vpi_offers o;
+	memset(&o, 0, sizeof(o));
+	struct vpi_reply plain = judge_one("pi3b+", "192.168.1.100", router, router, O43_NONE, router);
+	assert_true(plain.boot_by_siaddr);
+	assert_false(vpi_dhcp_merge(&o, &plain));
+	assert_true(o.have_addr && o.have_boot);
+	assert_int_equal(o.tftp_ip, addr(router));
+	/* A second plain offer changes nothing. */
+	struct vpi_reply other = judge_one("pi3b+", "192.168.1.101", "192.168.1.3", "192.168.1.3",
+					   O43_NONE, "192.168.1.3");
+	assert_false(vpi_dhcp_merge(&o, &other));
+	assert_int_equal(o.yiaddr, addr("192.168.1.100"));
+	assert_int_equal(o.tftp_ip, addr(router));
+	/* An offer with both the address and the hint is complete at once. */
+	memset(&o, 0, sizeof(o));
+	struct vpi_reply full = judge_one("pi3b+", "192.168.1.100", proxy, proxy, O43_DNSMASQ, proxy);
+	assert_false(full.boot_by_siaddr);
+	assert_true(vpi_dhcp_merge(&o, &full));
+	/* Unusable replies are not merged. */
+	memset(&o, 0, sizeof(o));
+	struct vpi_reply none = { .verdict = VPI_REPLY_NOT_OURS, .has_address = true };
+	assert_false(vpi_dhcp_merge(&o, &none));
+	assert_false(o.have_addr);
+	for (size_t i = 3; i < 5; i++) {
+		struct vpi_reply r = judge_one(models[i], "192.168.1.100", router, router, O43_NONE,
+					       router);
+		assert_false(r.has_boot);
+	}
+	struct vpi_reply r = judge_one("pi3b", "192.168.1.100", router, router, O43_NONE, router);
+	assert_false(r.has_boot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_pad_inside_reply),
 		cmocka_unit_test(test_tftp_literal),
 		cmocka_unit_test(test_eeprom_dump),
+		cmocka_unit_test(test_proxy_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
