@@ -209,6 +209,12 @@ void lab_capture_free(struct lab_capture *c)
 {
 	if (!c)
 		return;
+	/* A capture that missed frames misleads whoever reads it: say so. */
+	struct pcap_stat st;
+	if (c->pcap && pcap_stats(c->pcap, &st) == 0 && (st.ps_drop || st.ps_ifdrop))
+		fprintf(stderr, "pitest: the packet capture on %s missed %u frames (pitest fell "
+			"behind reading them): the runs' capture.pcapng files may lack some\n",
+			c->iface, st.ps_drop + st.ps_ifdrop);
 	for (size_t i = 0; i < c->n_boards; i++)
 		if (c->boards[i].out)
 			fclose(c->boards[i].out);

@@ -40,7 +40,8 @@
 	X(hostname) X(client_id) X(router) X(dns) X(mask) X(port) X(path) \
 	X(bytes) X(blocks) X(blksize) X(windowsize) X(duration) X(rate) \
 	X(retransmits) X(sent) X(block) X(retries) X(reason) X(nth) \
-	X(prog) X(vers) X(proc) X(transport) X(latency) X(fault) X(drc) X(signal)
+	X(prog) X(vers) X(proc) X(transport) X(latency) X(fault) X(drc) X(signal) \
+	X(proxy)
 
 #define AS_STRING(k) #k,
 const char *const suite_match_keys[] = { SUITE_MATCH_KEYS(AS_STRING) NULL };

@@ -20,7 +20,7 @@ static inline size_t expect_files_check(const char *pattern, expect_files_loader
 	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *path = g.gl_pathv[i];
-		char first[512], want[1024], err[1024] = "";
+		char first[1024], want[1536], err[1536] = "";
 		FILE *f = fopen(path, "r");
 		assert_non_null(f);
 		assert_non_null(fgets(first, sizeof(first), f));

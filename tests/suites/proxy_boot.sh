@@ -38,7 +38,13 @@ unshare -n sh -c '
     --dhcp-range=192.168.1.150,192.168.1.199,12h $hosts \
     --dhcp-leasefile=$tmp/dnsmasq.leases --pid-file=$tmp/dnsmasq.pid \
     --log-facility=$tmp/dnsmasq.log --log-dhcp' 2>>$tmp/dnsmasq.err &
-ip link set pxr1 netns \$!
+pid=\$!
+# Move the link only once unshare has made the namespace (else it stays here).
+for i in \$(seq 100); do
+  [ "\$(readlink /proc/\$pid/ns/net)" != "\$(readlink /proc/self/ns/net)" ] && break
+  sleep 0.02
+done
+ip link set pxr1 netns \$pid
 for i in \$(seq 100); do
   ip -d link show dev pxr0 | grep -q "bridge_slave state forwarding" && \
     grep -q "DHCP, IP range" $tmp/dnsmasq.log 2>/dev/null && exit 0
