@@ -69,7 +69,7 @@ struct raw_nfs {
 
 struct raw_board {
 	char *name, *model, *mac, *serial, *ip, *lease, *power, *console, *tftp_prefix, *tftp_root;
-	char *power_on, *power_off, *power_timeout, *console_address, *console_mode;
+	char *power_on, *power_off, *power_status, *power_timeout, *console_address, *console_mode;
 	char *console_device, *console_baud, *console_bits, *console_parity, *console_stop, *console_flow;
 	char *gpio_chip, *gpio_line, *gpio_active_low, *power_off_time;
 	char *miswired;
@@ -153,6 +153,7 @@ static const cyaml_schema_field_t board_fields[] = {
 	OPT_STR("power_on", struct raw_board, power_on),
 	OPT_STR("power_off", struct raw_board, power_off),
 	OPT_STR("power_timeout", struct raw_board, power_timeout),
+	OPT_STR("power_status", struct raw_board, power_status),
 	OPT_STR("gpio_chip", struct raw_board, gpio_chip),
 	OPT_STR("gpio_line", struct raw_board, gpio_line),
 	OPT_STR("gpio_active_low", struct raw_board, gpio_active_low),
@@ -680,12 +681,17 @@ static int fill_power_command(struct lab_ctx *c, const struct raw_board *rb, siz
 
 	if (strcmp(b->power, "command") != 0) {
 		if ((r = only_with(c, i, "power_on", rb->power_on, "command", b)) < 0 ||
-		    (r = only_with(c, i, "power_off", rb->power_off, "command", b)) < 0)
+		    (r = only_with(c, i, "power_off", rb->power_off, "command", b)) < 0 ||
+		    (r = only_with(c, i, "power_status", rb->power_status, "command", b)) < 0)
 			return r;
 		return only_with(c, i, "power_timeout", rb->power_timeout, "command", b);
 	}
 	if ((r = fill_command(c, i, "power_on", rb->power_on, b, b->power_on, sizeof(b->power_on))) < 0 ||
 	    (r = fill_command(c, i, "power_off", rb->power_off, b, b->power_off, sizeof(b->power_off))) < 0)
+		return r;
+	if (rb->power_status &&
+	    (r = fill_command(c, i, "power_status", rb->power_status, b, b->power_status,
+			      sizeof(b->power_status))) < 0)
 		return r;
 	b->power_timeout_s = LAB_POWER_TIMEOUT_DEFAULT_S;
 	if (rb->power_timeout) {

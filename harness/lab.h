@@ -41,6 +41,7 @@ struct lab_board {
 	 * are expanded per word when run; see harness/power_cmd.h). */
 	char power_on[LAB_COMMAND_MAX];
 	char power_off[LAB_COMMAND_MAX];
+	char power_status[LAB_COMMAND_MAX]; /* optional: exit 0 = on, 1 = off */
 	double power_timeout_s;     /* each command's time limit */
 	/* power: gpio (harness/power_gpiod.h) */
 	char gpio_chip[LAB_GPIO_NAME_MAX];  /* gpiochip0, /dev/gpiochip0 or a chip label */

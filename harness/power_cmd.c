@@ -33,19 +33,22 @@ extern char **environ;
 /* A SIGKILLed group is gone in microseconds; this bounds a stuck one. */
 #define POWER_CMD_REAP_WAIT_MS 2000
 
-enum action { ACT_NONE = -1, ACT_OFF = 0, ACT_ON = 1 };
+/* ACT_STATUS reads the relay back after an on or off (power_status). */
+enum action { ACT_NONE = -1, ACT_OFF = 0, ACT_ON = 1, ACT_STATUS = 2 };
+#define ACTIONS 3
 
 struct power_cmd {
 	struct event_base *base;
 	struct timeline *tl;
 	const struct lab_board *board;
-	char **argv[2];      /* [ACT_OFF], [ACT_ON]: expanded once */
-	char text[2][LAB_COMMAND_MAX + 256]; /* the same, for events */
+	char **argv[ACTIONS]; /* by action, expanded once; no status: NULL */
+	char text[ACTIONS][LAB_COMMAND_MAX + 256]; /* the same, for events */
 	double timeout_s;
 	struct event *sigchld, *timer;
 
 	/* the running command */
 	enum action running, pending;
+	enum action checking; /* what the running status command confirms */
 	pid_t pid;
 	int fd;              /* its stdout+stderr; -1 after EOF */
 	struct event *reader;
@@ -247,7 +250,7 @@ static void join_words(char **argv, char *out, size_t cap)
 
 static const char *action_name(enum action a)
 {
-	return a == ACT_ON ? "on" : "off";
+	return a == ACT_ON ? "on" : a == ACT_OFF ? "off" : "status";
 }
 
 static double since(const struct timespec *t0)
@@ -312,14 +315,26 @@ static void reader_cb(evutil_socket_t fd, short what, void *arg)
 
 static int start(struct power_cmd *pc, enum action a);
 
-static void report_error(struct power_cmd *pc, enum action a, const char *status)
+/* `a` failed as `command` says; a status read-back is reported under
+ * the action it was checking. */
+static void report_error(struct power_cmd *pc, enum action a, const char *command, const char *status)
 {
 	/* output as one field: trailing newlines are noise */
 	while (pc->out_len > 0 && isspace((unsigned char)pc->out[pc->out_len - 1]))
 		pc->out_len--;
 	pc->out[pc->out_len] = '\0';
 	timeline_emit(pc->tl, pc->board->name, "power.error", "action", action_name(a), "command",
-		      pc->text[a], "status", status, "output", pc->out, NULL);
+		      command, "status", status, "output", pc->out, NULL);
+}
+
+static void report_done(struct power_cmd *pc, enum action a, bool confirmed)
+{
+	const char *name = a == ACT_ON ? "power.on" : "power.off";
+	if (confirmed)
+		timeline_emit(pc->tl, pc->board->name, name, "backend", "command", "status", "confirmed",
+			      NULL);
+	else
+		timeline_emit(pc->tl, pc->board->name, name, "backend", "command", NULL);
 }
 
 /* The running command is over (status from waitpid): report, go on. */
@@ -339,11 +354,33 @@ static void finish(struct power_cmd *pc, int status)
 		snprintf(text, sizeof(text), "signal %d", WTERMSIG(status));
 	else
 		snprintf(text, sizeof(text), "%d", WEXITSTATUS(status));
-	if (!pc->timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		timeline_emit(pc->tl, pc->board->name, a == ACT_ON ? "power.on" : "power.off", "backend",
-			      "command", NULL);
-	else
-		report_error(pc, a, text);
+	bool exited = !pc->timed_out && WIFEXITED(status);
+	if (a == ACT_STATUS) {
+		/* exit 0: the relay is on, 1: off; what was switched must show */
+		enum action want = pc->checking;
+		int code = exited ? WEXITSTATUS(status) : -1;
+		if ((code == 0 && want == ACT_ON) || (code == 1 && want == ACT_OFF)) {
+			report_done(pc, want, true);
+		} else {
+			char says[96];
+			if (code == 0 || code == 1)
+				snprintf(says, sizeof(says), "reads %s after %s", code == 0 ? "on" : "off",
+					 action_name(want));
+			else
+				snprintf(says, sizeof(says), "status %s (want 0 for on, 1 for off)", text);
+			report_error(pc, want, pc->text[ACT_STATUS], says);
+		}
+	} else if (exited && WEXITSTATUS(status) == 0) {
+		if (pc->argv[ACT_STATUS] && pc->pending == ACT_NONE) {
+			/* power.on/off once the relay says so */
+			pc->checking = a;
+			start(pc, ACT_STATUS);
+			return;
+		}
+		report_done(pc, a, false);
+	} else {
+		report_error(pc, a, pc->text[a], text);
+	}
 
 	enum action next = pc->pending;
 	pc->pending = ACT_NONE;
@@ -476,7 +513,7 @@ static int start(struct power_cmd *pc, enum action a)
 not_started:;
 	char status[160];
 	snprintf(status, sizeof(status), "not started: %s", strerror(-rc));
-	report_error(pc, a, status);
+	report_error(pc, a == ACT_STATUS ? pc->checking : a, pc->text[a], status);
 	return rc;
 }
 
@@ -524,12 +561,16 @@ int power_cmd_new(struct event_base *base, struct timeline *tl, const struct lab
 	int rc = power_cmd_argv(board->power_on, lab, board, &pc->argv[ACT_ON]);
 	if (rc == 0)
 		rc = power_cmd_argv(board->power_off, lab, board, &pc->argv[ACT_OFF]);
+	if (rc == 0 && board->power_status[0])
+		rc = power_cmd_argv(board->power_status, lab, board, &pc->argv[ACT_STATUS]);
 	if (rc < 0) {
 		power_cmd_free(pc);
 		return rc;
 	}
 	join_words(pc->argv[ACT_ON], pc->text[ACT_ON], sizeof(pc->text[ACT_ON]));
 	join_words(pc->argv[ACT_OFF], pc->text[ACT_OFF], sizeof(pc->text[ACT_OFF]));
+	if (pc->argv[ACT_STATUS])
+		join_words(pc->argv[ACT_STATUS], pc->text[ACT_STATUS], sizeof(pc->text[ACT_STATUS]));
 	/* Added before any spawn, so no exit can slip by unseen. */
 	pc->sigchld = evsignal_new(base, SIGCHLD, sigchld_cb, pc);
 	pc->timer = evtimer_new(base, timeout_cb, pc);
@@ -592,5 +633,6 @@ void power_cmd_free(struct power_cmd *pc)
 		event_free(pc->timer);
 	power_cmd_argv_free(pc->argv[ACT_ON]);
 	power_cmd_argv_free(pc->argv[ACT_OFF]);
+	power_cmd_argv_free(pc->argv[ACT_STATUS]);
 	free(pc);
 }

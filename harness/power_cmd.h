@@ -16,6 +16,12 @@
  * else is "power.error" {action, command, status, output}, status being
  * the exit code, "signal N", "timeout" (the group was killed after the
  * board's power_timeout) or "not started: REASON".
+ *
+ * With a power_status command, a switch is read back before it is
+ * reported: the status command runs after each on/off that exited 0, and
+ * must exit 0 (on) or 1 (off) to match, giving "power.on"/"power.off"
+ * {backend: command, status: confirmed}; else "power.error" for the
+ * action, with the status command and "reads off after on" (or its exit).
  */
 #ifndef PITEST_POWER_CMD_H
 #define PITEST_POWER_CMD_H

@@ -267,12 +267,85 @@ static void test_board_commands(void **state)
 	rmdir(dir);
 }
 
+/* power_status reads the relay back: a switch is reported once the
+ * status agrees, and a relay that did not follow is a power.error. */
+static void test_status_readback(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pitest-powerstatus-XXXXXX", lab_path[128], log[128], state_path[160];
+	char err[512] = "";
+	assert_non_null(mkdtemp(dir));
+	snprintf(lab_path, sizeof(lab_path), "%s/lab.yaml", dir);
+	snprintf(log, sizeof(log), "%s/record.log", dir);
+	snprintf(state_path, sizeof(state_path), "%s.state", log);
+	setenv("POWER_RECORD_LOG", log, 1);
+	FILE *f = fopen(lab_path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"lab: bench\n"
+		"network: { interface: eth1, address: 10.0.0.1/24 }\n"
+		"boards:\n"
+		"  - { name: relay, model: pi4b, mac: \"dc:a6:32:00:00:01\", console: none, power: command,\n"
+		"      power_on: \"%s set-on\", power_off: \"%s set-off\", power_status: \"%s status {board.name}\" }\n"
+		"  - { name: stuck, model: pi5, mac: \"2c:cf:67:00:00:02\", console: none, power: command,\n"
+		"      power_on: \"%s set-on\", power_off: \"%s off\", power_status: \"%s status\" }\n",
+		RECORD, RECORD, RECORD, RECORD, RECORD, RECORD);
+	fclose(f);
+	struct lab *lab = NULL;
+	if (lab_load(lab_path, &lab, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_string_equal(lab->boards[0].power_status, RECORD " status {board.name}");
+
+	struct event_base *base = event_base_new();
+	struct timeline *tl = timeline_new();
+	struct rec *r = calloc(1, sizeof(*r));
+	r->tl = tl;
+	timeline_add_listener(tl, listener, r);
+	struct board *b[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(board_new(base, tl, lab, &lab->boards[i], NULL, NULL, &b[i]), 0);
+
+	assert_int_equal(board_power_on(b[0]), 0);
+	run_until(base, r, 1);
+	assert_string_equal(r->names[0], "relay power.on");
+	assert_string_equal(r->fields[0][2], "confirmed");
+	assert_int_equal(board_power_off(b[0]), 0);
+	run_until(base, r, 2);
+	assert_string_equal(r->names[1], "relay power.off");
+	assert_string_equal(r->fields[1][2], "confirmed");
+	/* each switch, then its read-back */
+	assert_string_equal(slurp(log), "set-on|\nstatus|relay|\nset-off|\nstatus|relay|\n");
+
+	/* the off command exits 0 but the relay stays on */
+	assert_int_equal(board_power_on(b[1]), 0);
+	run_until(base, r, 3);
+	assert_string_equal(r->names[2], "stuck power.on");
+	assert_int_equal(board_power_off(b[1]), 0);
+	run_until(base, r, 4);
+	assert_string_equal(r->names[3], "stuck power.error");
+	assert_string_equal(r->fields[3][0], "off");
+	assert_string_equal(r->fields[3][1], RECORD " status");
+	assert_string_equal(r->fields[3][2], "reads on after off");
+
+	for (int i = 0; i < 2; i++)
+		board_free(b[i]);
+	timeline_free(tl);
+	free(r);
+	event_base_free(base);
+	lab_free(lab);
+	unlink(log);
+	unlink(state_path);
+	unlink(lab_path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab_keys),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_board_commands),
+		cmocka_unit_test(test_status_readback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
