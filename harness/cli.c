@@ -69,10 +69,14 @@ static const char usage_text[] =
 	"  --junit FILE       write a JUnit XML report\n"
 	"  --events FILE      write every event as JSON Lines\n"
 	"  --artifacts DIR    per case and board, DIR/CASE[#RUN]/BOARD/: console.log,\n"
-	"                     events.jsonl, capture.pcapng (the lab network's packets of\n"
-	"                     the board), result.json; attached to the JUnit testcases.\n"
-	"                     Default with --junit FILE: FILE without .xml + -artifacts\n"
+	"                     events.jsonl, result.json; attached to the JUnit testcases.\n"
+	"                     Default with --junit FILE: FILE without .xml + -artifacts;\n"
+	"                     with --html DIR only: DIR/artifacts\n"
 	"  --no-artifacts     none of them, even with --junit\n"
+	"  --capture          with the artifacts, capture.pcapng: the lab network's packets\n"
+	"                     of each board's run (a full boot is ~12 MB of TFTP data)\n"
+	"  --html DIR         write the HTML report (summary, boot timelines, console logs)\n"
+	"                     of the run's artifacts to DIR\n"
 	"  --case NAME        run only this case; --board NAME: only on this board\n"
 	"  --time-scale F     virtual boards run F times faster (overrides the lab)\n"
 	"  --repeat N         run the suite N times; then print the pass ratio per case\n"
@@ -149,6 +153,8 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		{ "events", required_argument, NULL, 'e' },
 		{ "artifacts", required_argument, NULL, 'A' },
 		{ "no-artifacts", no_argument, NULL, 'n' },
+		{ "capture", no_argument, NULL, 'p' },
+		{ "html", required_argument, NULL, 'W' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "board", required_argument, NULL, 'b' },
 		{ "leases", required_argument, NULL, 'L' },
@@ -181,6 +187,8 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		case 'e': opts.events_path = optarg; break;
 		case 'A': artifacts_arg = optarg; break;
 		case 'n': no_artifacts = true; break;
+		case 'p': opts.capture = true; break;
+		case 'W': opts.html_dir = optarg; break;
 		case 'c': opts.only_case = optarg; break;
 		case 'b': opts.only_board = optarg; break;
 		case 'L': opts.lease_file = optarg; break;
@@ -234,12 +242,20 @@ static int run_or_serve(int argc, char **argv, bool serve)
 		return usage_error("--artifacts DIR and --no-artifacts contradict each other", NULL);
 	if (artifacts_arg && !*artifacts_arg)
 		return usage_error("--artifacts wants a directory", NULL);
+	if (opts.html_dir && (!*opts.html_dir || no_artifacts))
+		return usage_error(*opts.html_dir ? "--html reports the artifacts: not with --no-artifacts"
+						  : "--html wants a directory", NULL);
 	if (artifacts_arg)
 		opts.artifacts_dir = artifacts_arg;
 	else if (opts.junit_path && !no_artifacts) {
 		artifacts_default_dir(opts.junit_path, artifacts_dir, sizeof(artifacts_dir));
 		opts.artifacts_dir = artifacts_dir;
+	} else if (opts.html_dir) {
+		snprintf(artifacts_dir, sizeof(artifacts_dir), "%s/artifacts", opts.html_dir);
+		opts.artifacts_dir = artifacts_dir;
 	}
+	if (opts.capture && !opts.artifacts_dir)
+		return usage_error("--capture writes into the artifacts: give --artifacts DIR, --junit FILE or --html DIR", NULL);
 	if (!opts.lab_path) {
 		if (serve)
 			return usage_error("serve needs --lab FILE", NULL);

@@ -44,6 +44,7 @@
 #include "harness/fault.h"
 #include "harness/lab.h"
 #include "harness/lab_capture.h"
+#include "reports/html.h"
 #include "harness/suite.h"
 #include "harness/summary.h"
 #include "harness/timeline.h"
@@ -1441,9 +1442,11 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 			return RUNNER_EXIT_USAGE;
 		}
 		r->artifacts = true;
-		r->capture = lab_capture_open(r->base, r->lab->interface, err, sizeof(err));
-		if (!r->capture)
-			fprintf(stderr, "pitest: artifacts without packet captures: %s\n", err);
+		if (opts->capture) {
+			r->capture = lab_capture_open(r->base, r->lab->interface, err, sizeof(err));
+			if (!r->capture)
+				fprintf(stderr, "pitest: artifacts without packet captures: %s\n", err);
+		}
 	}
 	if (lab_root_prepare(r->lab, &r->root) != 0)
 		return RUNNER_EXIT_FAILED;
@@ -1628,6 +1631,13 @@ int runner_run_suite(const struct runner_options *opts)
 	}
 	if (opts->junit_path)
 		write_junit(&r, timeline_now(r.tl) - started);
+	if (opts->html_dir && r.artifacts) {
+		char herr_html[512] = "";
+		if (html_report_write(opts->artifacts_dir, opts->html_dir, herr_html, sizeof(herr_html)) != 0)
+			fprintf(stderr, "pitest: --html %s: %s\n", opts->html_dir, herr_html);
+		else
+			printf("pitest: HTML report in %s/index.html\n", opts->html_dir);
+	}
 	printf("%zu passed, %zu failed%s\n", passed, failed, skipped ? ", interrupted" : "");
 	/* History and the comparison: a slower phase fails the run like a case. */
 	int slower = 0;

@@ -21,6 +21,8 @@ struct runner_options {
 	const char *junit_path;   /* NULL = no report */
 	const char *events_path;  /* NULL = no JSON Lines file */
 	const char *artifacts_dir; /* per-run files (artifacts.h); NULL = none */
+	bool capture;             /* ... and a capture.pcapng per board run */
+	const char *html_dir;     /* write the HTML report of the artifacts here */
 	const char *self_exe;     /* the pitest binary, to start virtual boards */
 	const char *only_case;    /* run only this case (NULL = all) */
 	const char *only_board;   /* run only on this board (NULL = all) */

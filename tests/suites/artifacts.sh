@@ -7,16 +7,17 @@
 # (PXE), the TFTP read requests with their options and the NFS/MOUNT calls,
 # one for one with the board's events.jsonl. Then a failing case repeated
 # twice into --artifacts DIR (absolute links, CASE#RUN directories, verdict
-# failed), and --no-artifacts writes none.
+# failed), no capture without --capture, and --no-artifacts writes none.
 . "$(dirname "$0")/common.sh"
 command -v tshark >/dev/null || { echo "skipped: needs tshark (scripts/install-deps.sh)"; exit 77; }
 lab="$PITEST_SOURCE_DIR/fixtures/labs/virtual.yaml"
 schema="$PITEST_SOURCE_DIR/tests/config/junit.xsd"
 
-# 1. full-boot, run from $tmp with a relative --junit: default directory.
+# 1. full-boot, run from $tmp with a relative --junit: default directory;
+# --capture for the packets, --html for the report of it all.
 cd "$tmp"
 set +e
-"$PITEST_BIN" --suite full-boot --lab "$lab" --junit out.xml -q > stdout 2> stderr
+"$PITEST_BIN" --suite full-boot --lab "$lab" --junit out.xml --capture --html html -q > stdout 2> stderr
 rc=$?
 set -e
 cat stdout
@@ -24,6 +25,11 @@ cat stdout
 grep -q "artifacts" stderr && { cat stderr >&2; fail "pitest complained about the artifacts"; }
 xmllint --noout --schema "$schema" out.xml
 [ -d out-artifacts ] || fail "no out-artifacts directory beside out.xml"
+# --html: the report of those artifacts, a page per case and board
+[ -s html/index.html ] || fail "--html html wrote no html/index.html"
+pages=$(find html -mindepth 2 -name '*.html' | wc -l)
+[ "$pages" -ge 5 ] || fail "--html: $pages case pages, want one per board"
+grep -q 'class="bar tftp' html/*/pi4b-1.html || fail "--html: the pi4b-1 page has no TFTP bars"
 if python3 - out.xml full-boot <<'PY'
 import json, os, re, subprocess, sys
 import xml.dom.minidom as minidom
@@ -127,7 +133,7 @@ YAML
 cd /
 set +e
 "$PITEST_BIN" --suite "$tmp/wrong.yaml" --lab "$lab" --junit "$tmp/wrong.xml" --artifacts "$tmp/art" \
-  --repeat 2 -q > "$tmp/stdout" 2>&1
+  --capture --repeat 2 -q > "$tmp/stdout" 2>&1
 rc=$?
 set -e
 [ $rc -eq 1 ] || { cat "$tmp/stdout"; fail "exit $rc, want 1"; }
@@ -145,7 +151,14 @@ done
   fail "the failing run's capture has no DHCP DISCOVER"
 cd "$tmp"
 
-# 3. --no-artifacts: none, and the JUnit attaches nothing.
+# 3. without --capture: the other three files, no capture.
+"$PITEST_BIN" --suite "$tmp/wrong.yaml" --lab "$lab" --junit nocap.xml -q > /dev/null 2>&1 || true
+d=nocap-artifacts/expects-the-wrong-address/pi4b-1
+for f in console.log events.jsonl result.json; do [ -s "$d/$f" ] || fail "no $d/$f without --capture"; done
+[ ! -e "$d/capture.pcapng" ] || fail "a capture without --capture"
+! grep -q 'capture.pcapng' nocap.xml || fail "the JUnit attaches a capture that was not asked for"
+
+# 4. --no-artifacts: none, and the JUnit attaches nothing.
 "$PITEST_BIN" --suite "$tmp/wrong.yaml" --lab "$lab" --junit quiet.xml --no-artifacts -q > /dev/null 2>&1 || true
 [ -s quiet.xml ] || fail "--no-artifacts: no JUnit"
 [ ! -e quiet-artifacts ] || fail "--no-artifacts made quiet-artifacts"

@@ -15,6 +15,8 @@ out=$(cd "$tmp" && systemd-analyze verify --man=no ./pitest-nightly.service ./pi
 [ -z "$out" ] || fail "warnings: $out"
 grep -q -- '--suite full-boot' "$d/pitest-nightly.service" || fail "the service does not run full-boot"
 grep -q -- '--repeat ' "$d/pitest-nightly.service" || fail "the service does not repeat"
+grep -q -- "--html " "$d/pitest-nightly.service" || fail "the service writes no HTML report"
+grep -q -- "pitest report --history" "$d/pitest-nightly.service" || fail "the service draws no trends"
 next=$(systemd-analyze calendar '*-*-* 02:00:00' | sed -n 's/.*Next elapse: //p')
 [ -n "$next" ] || fail "the timer's OnCalendar does not parse"
 echo "systemd units verified (next run: $next)"
