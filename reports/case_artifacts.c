@@ -2,8 +2,8 @@
  * case_artifacts.c - the artifacts tree of a run, read for the HTML report.
  */
 #include "reports/case_artifacts.h"
+#include "reports/dir_names.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,64 +19,26 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int names_cmp(const void *a, const void *b)
+/* Subdirectories only: the cases, then their boards. */
+static bool is_dir(const char *dir, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	char path[PATH_MAX];
+	struct stat st;
+	if (strlen(name) >= 256)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The subdirectories of `dir` not starting with '.', sorted. -errno on failure. */
 static int list_dirs(const char *dir, char ***ret_names, size_t *ret_n)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= 256)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **g = realloc(names, ncap * sizeof(*g));
-			if (!g) {
-				rc = -ENOMEM;
-				break;
-			}
-			names = g;
-			cap = ncap;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	if (rc) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return rc;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), names_cmp);
-	*ret_names = names;
-	*ret_n = n;
-	return 0;
+	return dir_names(dir, is_dir, ret_names, ret_n);
 }
 
 static void free_names(char **names, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dir_names_free(names, n);
 }
 
 static void get_str(json_object *o, const char *key, char *out, size_t cap)

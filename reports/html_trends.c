@@ -8,7 +8,6 @@
  */
 #include "reports/html.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -18,6 +17,7 @@
 
 #include "harness/history.h"
 #include "harness/summary.h"
+#include "reports/dir_names.h"
 #include "reports/html_escape.h"
 #include "reports/html_page.h"
 
@@ -52,11 +52,6 @@ struct chart {
 	const struct series *s;
 	bool ratio;
 };
-
-static int name_cmp(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
 
 static void add_note(struct trends *tr, const char *text)
 {
@@ -112,41 +107,22 @@ static void trends_free(struct trends *tr)
 	free(tr->notes);
 }
 
+static bool is_json(const char *dir, const char *name)
+{
+	(void)dir;
+	size_t len = strlen(name);
+	return len >= 6 && strcmp(name + len - 5, ".json") == 0;
+}
+
 static int load_dir(const char *dir, struct trends *tr, char *err, size_t errcap)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
-		int e = errno;
-		snprintf(err, errcap, "%s: cannot read: %s", dir, strerror(e));
-		return -e;
-	}
 	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			char **g = realloc(names, ncap * sizeof(*g));
-			if (!g) {
-				rc = -ENOMEM;
-				break;
-			}
-			names = g;
-			cap = ncap;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			rc = -ENOMEM;
-			break;
-		}
-		n++;
+	size_t n = 0;
+	int rc = dir_names(dir, is_json, &names, &n);
+	if (rc) {
+		snprintf(err, errcap, "%s: cannot read: %s", dir, strerror(-rc));
+		return rc;
 	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && !rc; i++) {
 		char path[PATH_MAX + 256], why[1024];
 		struct history_run *run = NULL;
@@ -159,9 +135,7 @@ static int load_dir(const char *dir, struct trends *tr, char *err, size_t errcap
 		if (rc)
 			history_run_free(run);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dir_names_free(names, n);
 	if (rc)
 		snprintf(err, errcap, "%s: out of memory", dir);
 	return rc;
