@@ -16,7 +16,7 @@
 #define PLOT_W (SVG_W - LEFT - RIGHT)
 #define AXIS_H 26
 #define TFTP_ROW_H 20
-#define TFTP_MAX_ROWS 12
+#define TFTP_MAX_ROWS 32
 #define GROUP_PX 4.0          /* RPC calls closer than this many pixels share a tick */
 #define MAX_OPEN 64           /* TFTP transfers waiting for their end at once */
 
