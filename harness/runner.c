@@ -109,6 +109,7 @@ struct board_run {
 	char detail[4096];
 	char type[16];
 	char last[120];       /* the board's last event, for the progress status */
+	const char *progress_phase; /* the phase a plain progress line last said */
 };
 
 struct result {
@@ -153,6 +154,7 @@ struct runner {
 	struct lab_servers *servers; /* the current case's */
 	struct event *start_timer;   /* starts pending runs, outside event listeners */
 	struct progress *progress;   /* NULL: no live status */
+	bool progress_plain;         /* lines, not a redrawn block: one per change */
 	struct spool *spool;         /* the results' system-out; NULL until the first */
 	bool spool_failed;           /* said once; results keep it in memory */
 	struct event *progress_timer;
@@ -632,6 +634,20 @@ static void run_fail_console(struct board_run *run, const struct event *ev)
 	run_finish(run, RUN_FAILED);
 }
 
+static const char *run_phase(const struct board_run *run);
+static void on_progress_tick(evutil_socket_t fd, short what, void *arg);
+
+/* Plain progress says every phase change when it happens: a phase shorter
+ * than the redraw tick must not go unsaid. */
+static void progress_on_change(struct runner *r, struct board_run *run)
+{
+	const char *phase = run_phase(run);
+	if (phase == run->progress_phase)
+		return;
+	run->progress_phase = phase;
+	on_progress_tick(-1, 0, r);
+}
+
 static void on_event_for_runs(const struct event *ev, void *user)
 {
 	struct runner *r = user;
@@ -647,6 +663,8 @@ static void on_event_for_runs(const struct event *ev, void *user)
 				run_fail_console(run, ev);
 			else
 				evaluate(run);
+			if (r->progress_plain)
+				progress_on_change(r, run);
 		}
 	}
 }
@@ -1399,6 +1417,7 @@ static int runner_setup(struct runner *r, const struct runner_options *opts, boo
 		struct winsize ws;
 		unsigned width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 100;
 		r->progress = progress_new(stdout, tty, width);
+		r->progress_plain = !tty;
 		r->progress_timer = event_new(r->base, -1, EV_PERSIST, on_progress_tick, r);
 		struct timeval every = { 0, tty ? 250000 : 500000 };
 		if (!r->progress || !r->progress_timer || event_add(r->progress_timer, &every) != 0)
