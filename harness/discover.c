@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "servers/frame_wire.h"
+
 /* Lab model names in the bit order of DISCOVER_PI*. */
 static const char *const model_names[] = { "pi2", "pi3b", "pi3b+", "pi4b", "pi5" };
 #define N_MODELS (sizeof(model_names) / sizeof(model_names[0]))
@@ -210,32 +212,12 @@ bool discover_classify(const struct dhcp_msg *msg, struct discover_board *ret)
 bool discover_frame_payload(const uint8_t *frame, size_t len, bool sll, const uint8_t **ret_payload,
 			    size_t *ret_len)
 {
-	size_t off = sll ? 16 : 14;
-	if (len < off)
+	struct frame_view v;
+	if (frame_wire_parse(frame, len, FRAME_WIRE_VLAN | (sll ? FRAME_WIRE_SLL : 0u), &v) < 0 ||
+	    !v.has_udp || v.dst_port != DHCP_SERVER_PORT)
 		return false;
-	unsigned type = (unsigned)frame[off - 2] << 8 | frame[off - 1];
-	if (type == 0x8100) { /* 802.1Q: the real type follows the tag */
-		if (len < off + 4)
-			return false;
-		type = (unsigned)frame[off + 2] << 8 | frame[off + 3];
-		off += 4;
-	}
-	if (type != 0x0800 || len < off + 20)
-		return false;
-	const uint8_t *ip = frame + off;
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	size_t total = (size_t)ip[2] << 8 | ip[3];
-	if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl + 8 || total > len - off || ip[9] != 17)
-		return false;
-	if (((unsigned)ip[6] << 8 | ip[7]) & 0x3fff) /* MF or an offset: a fragment */
-		return false;
-	const uint8_t *udp = ip + ihl;
-	size_t ulen = (size_t)udp[4] << 8 | udp[5];
-	unsigned dport = (unsigned)udp[2] << 8 | udp[3];
-	if (dport != DHCP_SERVER_PORT || ulen < 8 || ulen > total - ihl)
-		return false;
-	*ret_payload = udp + 8;
-	*ret_len = ulen - 8;
+	*ret_payload = frame + v.payload_off;
+	*ret_len = v.payload_len;
 	return true;
 }
 

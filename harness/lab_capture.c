@@ -12,13 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/capture_filter.h"
 #include "reports/pcapng.h"
 
-#define ETH_HLEN 14
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_VLAN 0x8100
-#define BOOTP_CHADDR_AT 28
 /* The kernel's share of the capture: a burst of every board's TFTP
  * transfers must fit while the loop serves them. */
 #define CAPTURE_BUFFER_BYTES (16 * 1024 * 1024)
@@ -53,79 +49,6 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_ip(const uint8_t *p) /* network order, as stored */
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* Where the frame's payload starts (past one VLAN tag), and its type. */
-static size_t payload_at(const uint8_t *f, size_t len, uint16_t *type)
-{
-	if (len < ETH_HLEN)
-		return 0;
-	*type = get16(f + 12);
-	if (*type == ETHERTYPE_VLAN && len >= ETH_HLEN + 4) {
-		*type = get16(f + 16);
-		return ETH_HLEN + 4;
-	}
-	return ETH_HLEN;
-}
-
-/* A broadcast about the board: a DHCP reply for its hardware address, an
- * ARP naming its address, or IPv4 to it. */
-static bool broadcast_is_boards(const uint8_t *f, size_t len, const uint8_t mac[6], uint32_t ip)
-{
-	uint16_t type = 0;
-	size_t at = payload_at(f, len, &type);
-	if (!at)
-		return false;
-	const uint8_t *p = f + at;
-	size_t n = len - at;
-	if (type == ETHERTYPE_ARP)
-		return ip && n >= 28 && (get_ip(p + 14) == ip || get_ip(p + 24) == ip);
-	if (type != ETHERTYPE_IPV4 || n < 20 || (p[0] >> 4) != 4)
-		return false;
-	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-	if (ip && get_ip(p + 16) == ip)
-		return true;
-	if (p[9] != 17 || n < ihl + 8 + BOOTP_CHADDR_AT + 6)
-		return false;
-	const uint8_t *udp = p + ihl;
-	bool bootp = get16(udp) == 67 || get16(udp + 2) == 68;
-	return bootp && memcmp(udp + 8 + BOOTP_CHADDR_AT, mac, 6) == 0;
-}
-
-int lab_capture_frame_is_boards(const uint8_t *frame, size_t len, const uint8_t mac[6],
-				uint32_t ip)
-{
-	if (len < ETH_HLEN)
-		return 0;
-	if (memcmp(frame, mac, 6) == 0 || memcmp(frame + 6, mac, 6) == 0)
-		return 1;
-	if (frame[0] & 1) /* group address: broadcast or multicast */
-		return broadcast_is_boards(frame, len, mac, ip);
-	return 0;
-}
-
-/* The IPv4 source of the board's own frames: later ARP broadcasts name it. */
-static void learn_ip(struct capture_board *b, const uint8_t *f, size_t len)
-{
-	uint16_t type = 0;
-	size_t at = payload_at(f, len, &type);
-	if (!at || memcmp(f + 6, b->mac, 6) != 0 || type != ETHERTYPE_IPV4 || len < at + 20)
-		return;
-	uint32_t src = get_ip(f + at + 12);
-	if (src)
-		b->ip = src;
-}
-
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct lab_capture *c = (struct lab_capture *)user;
@@ -134,9 +57,11 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 	for (size_t i = 0; i < c->n_boards; i++) {
 		struct capture_board *b = &c->boards[i];
 		if (!b->out || ts < b->from_ns || ts > b->until_ns ||
-		    !lab_capture_frame_is_boards(bytes, h->caplen, b->mac, b->ip))
+		    !capture_frame_is_boards(bytes, h->caplen, b->mac, b->ip))
 			continue;
-		learn_ip(b, bytes, h->caplen);
+		uint32_t ip = capture_frame_board_ip(bytes, h->caplen, b->mac);
+		if (ip)
+			b->ip = ip;
 		int rc = pcapng_write_packet(b->out, ts, bytes, h->caplen, h->len);
 		if (rc && !b->error)
 			b->error = rc;

@@ -40,9 +40,4 @@ void lab_capture_end(struct lab_capture *c, const char *board);
  * file. Returns the frames written, or -errno (-ENOENT: never begun). */
 long lab_capture_close(struct lab_capture *c, const char *board, char *err, size_t errcap);
 
-/* Whether a frame belongs to the board with this mac and IPv4 address
- * (0: none known). Pure; exposed for the unit test. */
-int lab_capture_frame_is_boards(const uint8_t *frame, size_t len, const uint8_t mac[6],
-				uint32_t ip);
-
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "fixtures/vpi/vpi_frame.h"
+#include "servers/frame_wire.h"
 
 static const struct vpi_udp_tx base_tx = {
 	.dst_mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
@@ -150,7 +151,7 @@ static void patch_ip(uint8_t *frame, size_t off, uint8_t v)
 	uint8_t *ip = frame + 14;
 	ip[off] = v;
 	ip[10] = ip[11] = 0;
-	uint32_t sum = vpi_frame_csum_add(0, ip, 20);
+	uint32_t sum = frame_wire_csum_add(0, ip, 20);
 	uint16_t c = (uint16_t)~sum;
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
