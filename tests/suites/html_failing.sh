@@ -69,6 +69,17 @@ grep -qE '<rect class="bar tftp error[^"]*" data-file="[^"]*kernel[^"]*\.img"' <
   fail "no red bar for the missing kernel image"
 grep -q '<g class="fault" data-action="missing"' <<<"$dom" || fail "the fault is not marked"
 grep -q 'class="failure-mark"' <<<"$dom" || fail "no failure mark"
-grep -q 'href="../artifacts\|capture.pcapng' <<<"$dom" || fail "no link to the capture"
+# The capture link must lead, from the page, to this board's pcapng file.
+capture=$(python3 - "$tmp/dom.html" "$(dirname "$page")" <<'PY'
+import os, re, sys, urllib.parse
+dom = open(sys.argv[1]).read()
+m = re.search(r'<a class="artifact" data-artifact="capture.pcapng" href="([^"]+)"', dom)
+print(os.path.normpath(os.path.join(sys.argv[2], urllib.parse.unquote(m.group(1)))) if m else "")
+PY
+)
+[ -n "$capture" ] || fail "no link to the capture"
+case $capture in */pi4b-1/capture.pcapng) ;; *) fail "the capture link leads to $capture, not the board's capture" ;; esac
+[ -f "$capture" ] || fail "the capture link leads to $capture, which is missing"
+[ "$(head -c 4 "$capture" | od -An -tx1 | tr -d ' \n')" = 0a0d0d0a ] || fail "$capture is not pcapng"
 assert_nothing_left
 echo "html_failing: $bars TFTP bars, fault and failure marked; screenshot $png"
