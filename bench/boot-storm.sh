@@ -29,6 +29,20 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 LABPY=$HERE/bench/boot_storm_lab.py
 SRV=10.79.0.1
 
+# CPU of every process in a cgroup, in microseconds: in.tftpd forks a child
+# per transfer that /proc accounting loses, so the peer servers run in a
+# cgroup of their own (v2 cpu.stat, or v1 cpuacct).
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	CG_ROOT=/sys/fs/cgroup
+	cg_usec() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat" 2>/dev/null || echo 0; }
+elif [ -d /sys/fs/cgroup/cpuacct ]; then
+	CG_ROOT=/sys/fs/cgroup/cpuacct
+	cg_usec() { awk '{ printf "%d\n", $1 / 1000 }' "$1/cpuacct.usage" 2>/dev/null || echo 0; }
+else
+	CG_ROOT=
+	cg_usec() { echo 0; }
+fi
+
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
 
 # ---- the peer servers, run inside the servers' namespace (see peers_run) ----
@@ -62,7 +76,11 @@ if [ "${PITEST_STORM_INNER:-}" = 1 ]; then
 	grep -qs "DHCP, IP range" "$TMP/dnsmasq.log" || { cat "$TMP/dnsmasq.err" >&2; echo "dnsmasq did not start" >&2; exit 1; }
 	kill -0 "$TFTPD_PID" 2>/dev/null || { cat "$TMP/tftpd.err" >&2; echo "in.tftpd did not start" >&2; exit 1; }
 	c0=$(awk '{ print $14 + $15 }' "/proc/$DNSMASQ_PID/stat") g0=$(ganesha_cpu_ticks)
-	python3 "$LABPY" peer "$TMP/boards.tsv" "$TMP/peer.json" "$PITEST" "$SCALE" br0 "$TIMEOUT" "$PFX" \
+	# The boards are not the servers': their helper leaves the servers'
+	# cgroup through fd 9 (the root's cgroup.procs, opened by peers_run:
+	# this namespace's /sys has no cgroup mount).
+	sh -c 'if [ -n "$1" ]; then echo $$ >&9; fi; shift; exec "$@"' sh "$SERVERS_CG" \
+		python3 "$LABPY" peer "$TMP/boards.tsv" "$TMP/peer.json" "$PITEST" "$SCALE" br0 "$TIMEOUT" "$PFX" \
 		2>"$TMP/peer.err" || { cat "$TMP/peer.err" >&2; exit 1; }
 	c1=$(awk '{ print $14 + $15 }' "/proc/$DNSMASQ_PID/stat") g1=$(ganesha_cpu_ticks)
 	echo "$((c1 - c0)) $((g1 - g0))" >"$TMP/peer.cpu"
@@ -84,7 +102,15 @@ TMP=$(mktemp -d /tmp/pitest-bench-storm-XXXXXX)
 chmod 755 "$TMP"
 PFX=bst$$-
 OURS_PID=
+SERVERS_CG=
+if [ -n "$CG_ROOT" ] && mkdir "$CG_ROOT/pitest-storm-$$" 2>/dev/null; then
+	SERVERS_CG=$CG_ROOT/pitest-storm-$$
+fi
 cleanup() {
+	if [ -n "$SERVERS_CG" ]; then
+		xargs -r kill -KILL <"$SERVERS_CG/cgroup.procs" 2>/dev/null
+		for _ in $(seq 50); do rmdir "$SERVERS_CG" 2>/dev/null && break; sleep 0.1; done
+	fi
 	[ -n "$OURS_PID" ] && kill -KILL "$OURS_PID" 2>/dev/null && wait "$OURS_PID" 2>/dev/null
 	local ns
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^$PFX"); do
@@ -183,9 +209,19 @@ peers_run() {
 	done
 	PEER_SETUP=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	t0=$(date +%s.%N)
-	ip netns exec "$ns" env PITEST_STORM_INNER=1 TMP="$TMP" PITEST="$PITEST" SCALE="$SCALE" \
-		TIMEOUT="$TIMEOUT" PFX="$PFX" bash "$HERE/bench/boot-storm.sh" || return 1
+	# The servers (and the shell that starts and stops them, as pitest's
+	# CPU includes its own set-up) in their cgroup, from start to stop.
+	local s0 s1 rc=0
+	s0=$(cg_usec "$SERVERS_CG")
+	[ -n "$SERVERS_CG" ] && exec 9>"$CG_ROOT/cgroup.procs"
+	sh -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs"; fi; shift; exec "$@"' sh "$SERVERS_CG" \
+		ip netns exec "$ns" env PITEST_STORM_INNER=1 TMP="$TMP" PITEST="$PITEST" SCALE="$SCALE" \
+		TIMEOUT="$TIMEOUT" PFX="$PFX" SERVERS_CG="$SERVERS_CG" bash "$HERE/bench/boot-storm.sh" || rc=1
+	[ -n "$SERVERS_CG" ] && exec 9>&-
+	s1=$(cg_usec "$SERVERS_CG")
+	PEER_SERVERS_USEC=$((s1 - s0))
 	PEER_TOTAL=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	return $rc
 }
 
 LOAD0=$(loadavg)
@@ -202,10 +238,17 @@ python3 "$LABPY" report "$TMP/ours.json" "$TMP/peer.json"
 	"$(awk -v c="$OURS_BOARDS_CPU" -v hz="$HZ" 'BEGIN { print c / hz }')"
 if [ -s "$TMP/peer.cpu" ]; then
 	read -r dc gc <"$TMP/peer.cpu"
-	printf 'peers: setup (trees, %d namespaces) %s s, servers up + storm %s s; CPU: dnsmasq %.1f s, ganesha %.1f s, boards %s s (in.tftpd forks per transfer: not counted)\n' \
+	su=${PEER_SERVERS_USEC:-0}
+	printf 'peers: setup (trees, %d namespaces) %s s, servers up + storm %s s; CPU: dnsmasq %.1f s, ganesha %.1f s, all servers %s, boards %s s\n' \
 		"$BOARDS" "${PEER_SETUP:-?}" "${PEER_TOTAL:-?}" "$(awk -v c="$dc" -v hz="$HZ" 'BEGIN { print c / hz }')" \
 		"$(awk -v c="$gc" -v hz="$HZ" 'BEGIN { print c / hz }')" \
+		"$([ -n "$SERVERS_CG" ] && awk -v u="$su" 'BEGIN { printf "%.1f s (their cgroup from start to stop, in.tftpd transfer children included)", u / 1e6 }' || echo 'not measured (no cgroup)')" \
 		"$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["boards_cpu"])' "$TMP/peer.json" 2>/dev/null || echo '?')"
+	# Server CPU for the same storm: pitest's own process (its DHCP, TFTP and
+	# NFS servers and the runner around them, from its start) against the
+	# peer servers' cgroup from their start to their stop.
+	[ -n "$SERVERS_CG" ] && [ -n "${OURS_STORM_CPU:-}" ] && awk -v o="$OURS_STORM_CPU" -v hz="$HZ" -v u="$su" \
+		'BEGIN { if (u > 0) printf "server CPU for the storm: pitest %.1f s, peers %.1f s: %.2fx\n", o / hz, u / 1e6, o / hz / (u / 1e6) }'
 fi
 [ -n "${IDLE_PCT:-}" ] && echo "harness CPU with $BOARDS boards idle at their prompt: $IDLE_PCT (target <= 1% per board)"
 echo "load average: before $LOAD0, after pitest $LOAD1, after peers $LOAD2"
