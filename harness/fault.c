@@ -4,8 +4,10 @@
  * Counters live per (rule, board) so that a rule with no board filter
  * behaves the same on every board of a lab booting in parallel. The random
  * draw for `probability` comes from a splitmix64 stream per (rule, board),
- * seeded from the rule's seed and the board name: the same suite with the
- * same seed injects the same faults on the same boards, run after run.
+ * seeded from the rule's seed, the board name and the --repeat run: the
+ * same suite with the same seed injects the same faults on the same boards,
+ * invocation after invocation, while each repeated run draws anew (a
+ * nightly's `--repeat 5` of a 10% drop is five samples, not one five times).
  */
 #include "harness/fault.h"
 
@@ -70,6 +72,7 @@ struct rule_state {
 
 struct fault_engine {
 	struct timeline *tl;
+	uint64_t run_salt;  /* 0 for the first run: a single run is as before */
 	size_t n_rules;
 	struct rule_state *rules;
 };
@@ -108,6 +111,12 @@ struct fault_engine *fault_engine_new(const struct fault_rule *rules, size_t n_r
 	engine->n_rules = n_rules;
 	engine->tl = tl;
 	return engine;
+}
+
+void fault_engine_set_run(struct fault_engine *engine, unsigned run)
+{
+	uint64_t state = run;
+	engine->run_salt = run ? splitmix64(&state) : 0;
 }
 
 void fault_engine_free(struct fault_engine *engine)
@@ -164,7 +173,8 @@ static bool rule_applies(const struct fault_rule *r, const struct fault_query *q
 	return true;
 }
 
-static struct board_state *board_state_for(struct rule_state *rs, size_t rule_index,
+static struct board_state *board_state_for(const struct fault_engine *engine,
+					   struct rule_state *rs, size_t rule_index,
 					   const char *board)
 {
 	for (size_t i = 0; i < rs->n_boards; i++)
@@ -176,7 +186,7 @@ static struct board_state *board_state_for(struct rule_state *rs, size_t rule_in
 		return &rs->boards[FAULT_MAX_BOARD_STATES - 1];
 	struct board_state *bs = &rs->boards[rs->n_boards++];
 	snprintf(bs->board, sizeof(bs->board), "%s", board);
-	bs->rng = rs->rule.seed ^ hash_name(board) ^ (rule_index * 0x100000001b3ull);
+	bs->rng = rs->rule.seed ^ hash_name(board) ^ (rule_index * 0x100000001b3ull) ^ engine->run_salt;
 	return bs;
 }
 
@@ -201,7 +211,7 @@ const struct fault_rule *fault_engine_query(struct fault_engine *engine,
 		const struct fault_rule *r = &rs->rule;
 		if (!rule_applies(r, q, board, model))
 			continue;
-		struct board_state *bs = board_state_for(rs, i, board);
+		struct board_state *bs = board_state_for(engine, rs, i, board);
 		bs->matched++;
 		if (bs->matched <= r->after)
 			continue;

@@ -86,6 +86,10 @@ struct fault_engine;
 struct fault_engine *fault_engine_new(const struct fault_rule *rules, size_t n_rules,
 				      struct timeline *tl);
 void fault_engine_free(struct fault_engine *engine);
+/* Which --repeat run (0-based) the engine serves: probability draws are
+ * seeded by it too, so repeated runs differ and run 0 matches a single run.
+ * Call before the first match. */
+void fault_engine_set_run(struct fault_engine *engine, unsigned run);
 
 /*
  * Looks for the first rule that matches (server, what, board, model) and,

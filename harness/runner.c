@@ -1104,6 +1104,7 @@ static int run_case(struct runner *r, const struct suite_case *kase)
 	int err = -ENOMEM;
 	if (!runs || !faults)
 		goto out;
+	fault_engine_set_run(faults, r->repetition);
 	err = lab_servers_start(r->base, r->tl, r->lab, &r->root, kase, r->time_scale, faults,
 				NULL, &servers);
 	if (err)

@@ -104,6 +104,41 @@ static void test_probability_is_seeded(void **state)
 	assert_int_equal(fired_of(1, 1.0, "b1"), 1000);
 }
 
+/* Which of 256 matches fire, for a 30% rule with seed 42 on run `run`. */
+static void fire_pattern(unsigned run, uint8_t pattern[256])
+{
+	struct fault_rule r = rule("offer", FAULT_DROP);
+	r.probability = 0.3;
+	r.seed = 42;
+	struct fault_engine *e = fault_engine_new(&r, 1, NULL);
+	fault_engine_set_run(e, run);
+	for (int i = 0; i < 256; i++)
+		pattern[i] = fault_engine_match(e, "dhcp", "offer", "b1", "pi4b", NULL) != NULL;
+	fault_engine_free(e);
+}
+
+/* --repeat: each run draws anew, reproducibly; run 0 is a single run's draw. */
+static void test_probability_per_run(void **state)
+{
+	(void)state;
+	uint8_t single[256], run0[256], run1[256], run1_again[256], run2[256];
+	struct fault_rule r = rule("offer", FAULT_DROP);
+	r.probability = 0.3;
+	r.seed = 42;
+	struct fault_engine *e = fault_engine_new(&r, 1, NULL);
+	for (int i = 0; i < 256; i++)
+		single[i] = fault_engine_match(e, "dhcp", "offer", "b1", "pi4b", NULL) != NULL;
+	fault_engine_free(e);
+	fire_pattern(0, run0);
+	fire_pattern(1, run1);
+	fire_pattern(1, run1_again);
+	fire_pattern(2, run2);
+	assert_memory_equal(single, run0, sizeof(run0));
+	assert_memory_equal(run1, run1_again, sizeof(run1));
+	assert_memory_not_equal(run0, run1, sizeof(run0));
+	assert_memory_not_equal(run1, run2, sizeof(run1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_after_and_count_per_board),
 		cmocka_unit_test(test_board_and_model_filters_and_globs),
 		cmocka_unit_test(test_probability_is_seeded),
+		cmocka_unit_test(test_probability_per_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
