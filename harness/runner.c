@@ -112,10 +112,17 @@ struct board_run {
 	const char *progress_phase; /* the phase a plain progress line last said */
 };
 
+/* Kept for the end-of-run report, one per board run: small, since a nightly
+ * --repeat keeps thousands (names point into the suite and lab). */
+struct result_phase {
+	const char *name;     /* interned in the runner */
+	double seconds;
+};
+
 struct result {
-	char name[80];        /* the case, "#run" appended when repeated */
-	char case_name[64];
-	char classname[128];
+	const struct suite_case *kase;
+	const char *board;    /* the lab's board name */
+	unsigned repetition;  /* 1-based under --repeat, else 0 */
 	double time_s;
 	bool failed, skipped;
 	char *message;        /* NULL when the run said nothing (it passed) */
@@ -126,7 +133,7 @@ struct result {
 	char *system_out;
 	uint64_t system_out_at;
 	bool spooled;
-	struct phase_time phases[RUN_PHASES_MAX];
+	struct result_phase *phases; /* n_phases of them */
 	size_t n_phases;
 	/* artifacts: the run's files were written / its capture too */
 	bool artifacts, captured;
@@ -149,6 +156,8 @@ struct runner {
 	size_t n_runs;
 	struct result *results;
 	size_t n_results, cap_results;
+	char **phase_names;    /* the results' phase names, one copy each */
+	size_t n_phase_names;
 	unsigned repetition;   /* 0-based, under --repeat */
 	int *board_locks;      /* real labs: a held lock fd per board, -1 = not taken */
 	struct lab_servers *servers; /* the current case's */
@@ -842,6 +851,22 @@ static void classify_failure(const struct runner *r, const struct board_run *run
 	free(events);
 }
 
+/* The testcase's name: "case", or "case#N" under --repeat. */
+static void result_name(const struct result *res, char *out, size_t cap)
+{
+	if (res->repetition)
+		snprintf(out, cap, "%s#%u", res->kase->name, res->repetition);
+	else
+		snprintf(out, cap, "%s", res->kase->name);
+}
+
+/* The JUnit classname: "suite.board". */
+static void result_classname(const struct runner *r, const struct result *res, char *out,
+			     size_t cap)
+{
+	snprintf(out, cap, "%s.%s", r->suite->name, res->board);
+}
+
 /* Moves a result's system-out to the spool, or leaves it in memory when
  * there is no spool (said once: the run goes on, only bigger). */
 static void spool_result(struct runner *r, struct result *res)
@@ -927,7 +952,9 @@ static void artifacts_write(struct runner *r, const struct board_run *run, struc
 		if (n < 0 && n != -ENOENT) /* -ENOENT: never powered, no capture */
 			artifacts_warn(r, err);
 	}
-	if (artifacts_run_dir(r->opts->artifacts_dir, res->name, run->spec->name, dir, sizeof(dir)) != 0) {
+	char name[128];
+	result_name(res, name, sizeof(name));
+	if (artifacts_run_dir(r->opts->artifacts_dir, name, run->spec->name, dir, sizeof(dir)) != 0) {
 		artifacts_warn(r, "the artifacts directory's path is too long");
 		return;
 	}
@@ -955,6 +982,23 @@ static void artifacts_write(struct runner *r, const struct board_run *run, struc
 		res->artifacts = true;
 }
 
+/* Phase names repeat in every result: one copy each for the runner's life. */
+static const char *intern_phase_name(struct runner *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_phase_names; i++)
+		if (strcmp(r->phase_names[i], name) == 0)
+			return r->phase_names[i];
+	char **grown = realloc(r->phase_names, (r->n_phase_names + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	r->phase_names = grown;
+	char *copy = strdup(name);
+	if (!copy)
+		return NULL;
+	r->phase_names[r->n_phase_names++] = copy;
+	return copy;
+}
+
 static int add_result(struct runner *r, const struct board_run *run)
 {
 	if (r->n_results == r->cap_results) {
@@ -965,14 +1009,27 @@ static int add_result(struct runner *r, const struct board_run *run)
 		r->results = grown;
 		r->cap_results = cap;
 	}
+	struct result_phase *phases = NULL;
+	if (run->n_phases) {
+		phases = calloc(run->n_phases, sizeof(*phases));
+		if (!phases)
+			return -ENOMEM;
+		for (size_t i = 0; i < run->n_phases; i++) {
+			phases[i].name = intern_phase_name(r, run->phases[i].name);
+			phases[i].seconds = run->phases[i].seconds;
+			if (!phases[i].name) {
+				free(phases);
+				return -ENOMEM;
+			}
+		}
+	}
 	struct result *res = &r->results[r->n_results++];
 	memset(res, 0, sizeof(*res));
-	snprintf(res->case_name, sizeof(res->case_name), "%s", run->kase->name);
-	if (r->opts->repeat > 1)
-		snprintf(res->name, sizeof(res->name), "%s#%u", run->kase->name, r->repetition + 1);
-	else
-		snprintf(res->name, sizeof(res->name), "%s", run->kase->name);
-	snprintf(res->classname, sizeof(res->classname), "%s.%s", r->suite->name, run->spec->name);
+	res->kase = run->kase;
+	res->board = run->spec->name;
+	res->repetition = r->opts->repeat > 1 ? r->repetition + 1 : 0;
+	res->phases = phases;
+	res->n_phases = run->n_phases;
 	res->time_s = run->t_end - run->t_start;
 	res->failed = run->state == RUN_FAILED;
 	res->skipped = run->state == RUN_INTERRUPTED;
@@ -994,8 +1051,6 @@ static int add_result(struct runner *r, const struct board_run *run)
 	res->system_out = timeline_slice_text(r->tl, run->spec->name, run->first_index,
 					      run->end_index);
 	spool_result(r, res);
-	memcpy(res->phases, run->phases, sizeof(res->phases));
-	res->n_phases = run->n_phases;
 	artifacts_write(r, run, res);
 	return 0;
 }
@@ -1175,6 +1230,7 @@ out:
 
 /* Property names and values of one result's phases: "phase.NAME" = seconds. */
 struct phase_props {
+	char name[128], classname[192];
 	char names[RUN_PHASES_MAX][32];
 	char values[RUN_PHASES_MAX][24];
 	const char *name_ptrs[RUN_PHASES_MAX];
@@ -1201,9 +1257,10 @@ static size_t attachment_links(const struct runner *r, const struct result *res,
 		return 0;
 	static const char *const files[ATTACHMENTS_MAX] = { ARTIFACT_CONSOLE, ARTIFACT_CAPTURE,
 							    ARTIFACT_EVENTS, ARTIFACT_RESULT };
-	char label[128], board[128];
-	artifacts_safe_name(res->name, label, sizeof(label));
-	artifacts_safe_name(res->classname + strlen(r->suite->name) + 1, board, sizeof(board));
+	char name[128], label[128], board[128];
+	result_name(res, name, sizeof(name));
+	artifacts_safe_name(name, label, sizeof(label));
+	artifacts_safe_name(res->board, board, sizeof(board));
 	size_t n = 0;
 	for (size_t k = 0; k < ATTACHMENTS_MAX; k++) {
 		if (k == 1 && !res->captured) /* the board never ran, or no capture */
@@ -1241,9 +1298,11 @@ static int write_junit(struct runner *r, double total_s)
 	for (size_t i = 0; i < r->n_results; i++) {
 		const struct result *res = &r->results[i];
 		phase_props_fill(&props[i], res);
+		result_name(res, props[i].name, sizeof(props[i].name));
+		result_classname(r, res, props[i].classname, sizeof(props[i].classname));
 		cases[i] = (struct junit_case){
-			.name = res->name,
-			.classname = res->classname,
+			.name = props[i].name,
+			.classname = props[i].classname,
 			.time_s = res->time_s,
 			.failed = res->failed,
 			.skipped = res->skipped,
@@ -1323,8 +1382,12 @@ static void runner_cleanup(struct runner *r)
 		free(r->results[i].message);
 		free(r->results[i].detail);
 		free(r->results[i].system_out);
+		free(r->results[i].phases);
 	}
 	free(r->results);
+	for (size_t i = 0; i < r->n_phase_names; i++)
+		free(r->phase_names[i]);
+	free(r->phase_names);
 	spool_free(r->spool);
 	timeline_free(r->tl);
 	suite_free(r->suite);
@@ -1517,8 +1580,9 @@ static void print_failure_classes(const struct runner *r)
 			printf("  ... and %zu more (see the JUnit report)\n", n - FAILURES_LISTED);
 			break;
 		}
-		const char *board = res->classname + strlen(r->suite->name) + 1;
-		printf("  %s on %s: %.*s\n", res->name, board, (int)strcspn(res->detail, "\n"),
+		char name[128];
+		result_name(res, name, sizeof(name));
+		printf("  %s on %s: %.*s\n", name, res->board, (int)strcspn(res->detail, "\n"),
 		       res->detail);
 	}
 	fflush(stdout);
@@ -1533,16 +1597,14 @@ static struct history_run *history_of_run(const struct runner *r, long long star
 						r->time_scale);
 	for (size_t i = 0; h && i < r->n_results; i++) {
 		const struct result *res = &r->results[i];
-		struct history_case hc = { .time_s = res->time_s, .repetition = 1 };
-		const char *board = res->classname + strlen(r->suite->name) + 1;
-		const char *hash = strchr(res->name, '#');
-		snprintf(hc.kase, sizeof(hc.kase), "%s", res->case_name);
+		struct history_case hc = { .time_s = res->time_s,
+					   .repetition = res->repetition ? res->repetition : 1 };
+		const char *board = res->board;
+		snprintf(hc.kase, sizeof(hc.kase), "%s", res->kase->name);
 		snprintf(hc.board, sizeof(hc.board), "%s", board);
 		for (size_t b = 0; b < r->lab->n_boards; b++)
 			if (strcmp(r->lab->boards[b].name, board) == 0)
 				snprintf(hc.model, sizeof(hc.model), "%s", r->lab->boards[b].model);
-		if (hash)
-			hc.repetition = (unsigned)strtoul(hash + 1, NULL, 10);
 		snprintf(hc.verdict, sizeof(hc.verdict), "%s",
 			 res->failed ? "fail" : res->skipped ? "interrupted" : "pass");
 		if (res->failed) {
@@ -1577,8 +1639,7 @@ static void print_summary(const struct runner *r)
 		struct summary_phase ph[RUN_PHASES_MAX];
 		for (size_t j = 0; j < res->n_phases; j++)
 			ph[j] = (struct summary_phase){ res->phases[j].name, res->phases[j].seconds };
-		const char *board = res->classname + strlen(r->suite->name) + 1;
-		if (summary_add(s, res->case_name, board, !res->failed, ph, res->n_phases) < 0)
+		if (summary_add(s, res->kase->name, res->board, !res->failed, ph, res->n_phases) < 0)
 			break;
 	}
 	summary_print(s, stdout);
