@@ -13,15 +13,16 @@
 #   - the highest RSS of the last tenth (cycles 900-1000 of 1000) is more
 #     than RSS_TOLERANCE_KIB above that of the second tenth (100-200): the
 #     first tenth is warm-up (allocator arenas, caches, the first NFS
-#     roots), and the tolerance (default 2048 KiB) absorbs allocator noise
-#     and the few hundred bytes per cycle that the end-of-run summary and
-#     report keep (name, class, phases), nothing that grows with a board's
-#     output,
+#     roots), and the tolerance (default 1024 KiB) absorbs allocator noise
+#     and the ~240 bytes per cycle that the end-of-run summary and report
+#     keep (verdict, phases), nothing that grows with a board's output,
 #   - the open fds of the last tenth go above those of the second by more
-#     than FD_TOLERANCE (default 8), highest and lowest sample each: the
+#     than FD_TOLERANCE (default 8), lowest and median sample each: the
 #     count within a case moves with what is under way (a few sockets and
-#     pipes per board), while an fd leaked per case or per board adds up to
-#     hundreds by the end.
+#     pipes per board; the highest sample of a tenth is whichever second
+#     caught most boards mid-transfer, 84-96 in one run without a leak, so
+#     it is printed, not compared), while an fd leaked per case or per
+#     board lifts the whole tenth, by hundreds by the end.
 #
 # PITEST: the pitest binary; default $PITEST_BIN (set under ctest), else
 # ./pitest builds the project as the README says and its build/pitest runs.
@@ -32,7 +33,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cycles=${CYCLES:-1000}
-tolerance_kib=${RSS_TOLERANCE_KIB:-2048}
+tolerance_kib=${RSS_TOLERANCE_KIB:-1024}
 fd_tolerance=${FD_TOLERANCE:-8}
 lab="$root/fixtures/labs/virtual.yaml"
 suite="$here/soak.yaml"
@@ -129,16 +130,19 @@ empty=$(xmllint --xpath 'count(//testcase[not(system-out)])' "$tmp/soak.xml")
 [ "$empty" -eq 0 ] || fail "$empty testcases of the JUnit report have no system-out"
 
 # Second tenth against the last one (cycles 100-200 and 900-1000 of 1000).
-read -r early_n early_rss early_fmin early_fmax late_n late_rss late_fmin late_fmax < <(awk -v total="$total" '
-  function upd(w) { n[w]++; if ($3 > r[w]) r[w] = $3; if (!(w in lo) || $4 < lo[w]) lo[w] = $4; if ($4 > hi[w]) hi[w] = $4 }
-  $2 >= total / 10 && $2 < total / 5 { upd(1) }
-  $2 >= total * 9 / 10 && $2 < total { upd(2) }
-  END { print n[1] + 0, r[1] + 0, lo[1] + 0, hi[1] + 0, n[2] + 0, r[2] + 0, lo[2] + 0, hi[2] + 0 }' "$tmp/samples")
+# Per window: samples, highest RSS, then the fds' lowest, median and highest.
+window() {
+  awk -v a="$1" -v b="$2" '$2 >= a && $2 < b { print $4, $3 }' "$tmp/samples" | sort -n |
+    awk '{ f[NR] = $1; if ($2 > r) r = $2 } END { if (NR) print NR, r, f[1], f[int((NR + 1) / 2)], f[NR]; else print 0, 0, 0, 0, 0 }'
+}
+read -r early_n early_rss early_fmin early_fmed early_fmax < <(window $((total / 10)) $((total / 5)))
+read -r late_n late_rss late_fmin late_fmed late_fmax < <(window $((total * 9 / 10)) "$total")
 [ "$early_n" -gt 0 ] && [ "$late_n" -gt 0 ] || fail "no samples in cycles $((total / 10))-$((total / 5)) or $((total * 9 / 10))-$total"
 growth=$((late_rss - early_rss))
 echo "soak: RSS $early_rss KiB at cycles $((total / 10))-$((total / 5)), $late_rss KiB at $((total * 9 / 10))-$total:" \
-  "$growth KiB more (tolerance $tolerance_kib KiB); fds $early_fmin-$early_fmax, then $late_fmin-$late_fmax"
+  "$growth KiB more (tolerance $tolerance_kib KiB); fds lowest/median/highest $early_fmin/$early_fmed/$early_fmax," \
+  "then $late_fmin/$late_fmed/$late_fmax"
 [ "$growth" -le "$tolerance_kib" ] || fail "RSS grew by $growth KiB over the run, more than $tolerance_kib KiB"
-[ "$late_fmax" -le $((early_fmax + fd_tolerance)) ] && [ "$late_fmin" -le $((early_fmin + fd_tolerance)) ] \
-  || fail "open fds grew: $early_fmin-$early_fmax at cycles $((total / 10))-$((total / 5)), $late_fmin-$late_fmax at the end (tolerance $fd_tolerance)"
+[ "$late_fmed" -le $((early_fmed + fd_tolerance)) ] && [ "$late_fmin" -le $((early_fmin + fd_tolerance)) ] \
+  || fail "open fds grew: lowest/median $early_fmin/$early_fmed at cycles $((total / 10))-$((total / 5)), $late_fmin/$late_fmed at the end (tolerance $fd_tolerance)"
 echo "soak: $total cycles, RSS and fds flat"
