@@ -71,7 +71,7 @@ enum run_state { RUN_PENDING, RUN_ACTIVE, RUN_PASSED, RUN_FAILED, RUN_INTERRUPTE
 /* A boot phase a `phase:` step ended, and how long it took (timeline s). */
 #define RUN_PHASES_MAX 16
 struct phase_time {
-	char name[24];
+	const char *name;     /* the ending step's, in the suite: lives as long as the runner */
 	double seconds;
 };
 
@@ -114,11 +114,6 @@ struct board_run {
 
 /* Kept for the end-of-run report, one per board run: small, since a nightly
  * --repeat keeps thousands (names point into the suite and lab). */
-struct result_phase {
-	const char *name;     /* interned in the runner */
-	double seconds;
-};
-
 struct result {
 	const struct suite_case *kase;
 	const char *board;    /* the lab's board name */
@@ -133,7 +128,7 @@ struct result {
 	char *system_out;
 	uint64_t system_out_at;
 	bool spooled;
-	struct result_phase *phases; /* n_phases of them */
+	struct phase_time *phases; /* n_phases of them */
 	size_t n_phases;
 	/* artifacts: the run's files were written / its capture too */
 	bool artifacts, captured;
@@ -156,8 +151,6 @@ struct runner {
 	size_t n_runs;
 	struct result *results;
 	size_t n_results, cap_results;
-	char **phase_names;    /* the results' phase names, one copy each */
-	size_t n_phase_names;
 	unsigned repetition;   /* 0-based, under --repeat */
 	int *board_locks;      /* real labs: a held lock fd per board, -1 = not taken */
 	struct lab_servers *servers; /* the current case's */
@@ -526,9 +519,7 @@ static void phase_end(struct board_run *run, const char *name, double t)
 	double seconds = t > run->phase_start ? t - run->phase_start : 0;
 	run->phase_start = t;
 	if (run->n_phases < RUN_PHASES_MAX) {
-		struct phase_time *p = &run->phases[run->n_phases++];
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		p->seconds = seconds;
+		run->phases[run->n_phases++] = (struct phase_time){ name, seconds };
 	}
 	char text[32];
 	snprintf(text, sizeof(text), "%.3f", seconds);
@@ -851,13 +842,21 @@ static void classify_failure(const struct runner *r, const struct board_run *run
 	free(events);
 }
 
-/* The testcase's name: "case", or "case#N" under --repeat. */
-static void result_name(const struct result *res, char *out, size_t cap)
+/* The testcase's name and artifacts directory: "case", or "case#N" for
+ * run N (1-based) under --repeat (repetition 0: not repeated). */
+static void testcase_name(const struct suite_case *kase, unsigned repetition, char *out,
+			  size_t cap)
 {
-	if (res->repetition)
-		snprintf(out, cap, "%s#%u", res->kase->name, res->repetition);
+	if (repetition)
+		snprintf(out, cap, "%s#%u", kase->name, repetition);
 	else
-		snprintf(out, cap, "%s", res->kase->name);
+		snprintf(out, cap, "%s", kase->name);
+}
+
+/* The current run's number for testcase_name(). */
+static unsigned run_repetition(const struct runner *r)
+{
+	return r->opts->repeat > 1 ? r->repetition + 1 : 0;
 }
 
 /* The JUnit classname: "suite.board". */
@@ -896,16 +895,6 @@ static void spool_result(struct runner *r, struct result *res)
  * when its result is taken (before the case's events are dropped); its
  * capture file is open from power-on to then. */
 
-/* "case", or "case#N" under --repeat: the testcase's name and directory. */
-static void run_label(const struct runner *r, const struct suite_case *kase, char *out,
-		      size_t cap)
-{
-	if (r->opts->repeat > 1)
-		snprintf(out, cap, "%s#%u", kase->name, r->repetition + 1);
-	else
-		snprintf(out, cap, "%s", kase->name);
-}
-
 /* The run goes on without the file; said once, later runs try again. */
 static void artifacts_warn(struct runner *r, const char *err)
 {
@@ -923,7 +912,7 @@ static void artifacts_begin(struct board_run *run)
 	if (!r->artifacts)
 		return;
 	char label[96], dir[PATH_MAX], path[PATH_MAX + 32], err[PATH_MAX + 128] = "";
-	run_label(r, run->kase, label, sizeof(label));
+	testcase_name(run->kase, run_repetition(r), label, sizeof(label));
 	if (artifacts_run_dir(r->opts->artifacts_dir, label, run->spec->name, dir, sizeof(dir)) != 0) {
 		artifacts_warn(r, "the artifacts directory's path is too long");
 		return;
@@ -953,7 +942,7 @@ static void artifacts_write(struct runner *r, const struct board_run *run, struc
 			artifacts_warn(r, err);
 	}
 	char name[128];
-	result_name(res, name, sizeof(name));
+	testcase_name(res->kase, res->repetition, name, sizeof(name));
 	if (artifacts_run_dir(r->opts->artifacts_dir, name, run->spec->name, dir, sizeof(dir)) != 0) {
 		artifacts_warn(r, "the artifacts directory's path is too long");
 		return;
@@ -982,23 +971,6 @@ static void artifacts_write(struct runner *r, const struct board_run *run, struc
 		res->artifacts = true;
 }
 
-/* Phase names repeat in every result: one copy each for the runner's life. */
-static const char *intern_phase_name(struct runner *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_phase_names; i++)
-		if (strcmp(r->phase_names[i], name) == 0)
-			return r->phase_names[i];
-	char **grown = realloc(r->phase_names, (r->n_phase_names + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	r->phase_names = grown;
-	char *copy = strdup(name);
-	if (!copy)
-		return NULL;
-	r->phase_names[r->n_phase_names++] = copy;
-	return copy;
-}
-
 static int add_result(struct runner *r, const struct board_run *run)
 {
 	if (r->n_results == r->cap_results) {
@@ -1009,25 +981,18 @@ static int add_result(struct runner *r, const struct board_run *run)
 		r->results = grown;
 		r->cap_results = cap;
 	}
-	struct result_phase *phases = NULL;
+	struct phase_time *phases = NULL;
 	if (run->n_phases) {
-		phases = calloc(run->n_phases, sizeof(*phases));
+		phases = malloc(run->n_phases * sizeof(*phases));
 		if (!phases)
 			return -ENOMEM;
-		for (size_t i = 0; i < run->n_phases; i++) {
-			phases[i].name = intern_phase_name(r, run->phases[i].name);
-			phases[i].seconds = run->phases[i].seconds;
-			if (!phases[i].name) {
-				free(phases);
-				return -ENOMEM;
-			}
-		}
+		memcpy(phases, run->phases, run->n_phases * sizeof(*phases));
 	}
 	struct result *res = &r->results[r->n_results++];
 	memset(res, 0, sizeof(*res));
 	res->kase = run->kase;
 	res->board = run->spec->name;
-	res->repetition = r->opts->repeat > 1 ? r->repetition + 1 : 0;
+	res->repetition = run_repetition(r);
 	res->phases = phases;
 	res->n_phases = run->n_phases;
 	res->time_s = run->t_end - run->t_start;
@@ -1228,7 +1193,8 @@ out:
 	return err;
 }
 
-/* Property names and values of one result's phases: "phase.NAME" = seconds. */
+/* One result's JUnit texts: its name and classname, and the properties of
+ * its phases ("phase.NAME" = seconds). */
 struct phase_props {
 	char name[128], classname[192];
 	char names[RUN_PHASES_MAX][32];
@@ -1258,7 +1224,7 @@ static size_t attachment_links(const struct runner *r, const struct result *res,
 	static const char *const files[ATTACHMENTS_MAX] = { ARTIFACT_CONSOLE, ARTIFACT_CAPTURE,
 							    ARTIFACT_EVENTS, ARTIFACT_RESULT };
 	char name[128], label[128], board[128];
-	result_name(res, name, sizeof(name));
+	testcase_name(res->kase, res->repetition, name, sizeof(name));
 	artifacts_safe_name(name, label, sizeof(label));
 	artifacts_safe_name(res->board, board, sizeof(board));
 	size_t n = 0;
@@ -1298,7 +1264,7 @@ static int write_junit(struct runner *r, double total_s)
 	for (size_t i = 0; i < r->n_results; i++) {
 		const struct result *res = &r->results[i];
 		phase_props_fill(&props[i], res);
-		result_name(res, props[i].name, sizeof(props[i].name));
+		testcase_name(res->kase, res->repetition, props[i].name, sizeof(props[i].name));
 		result_classname(r, res, props[i].classname, sizeof(props[i].classname));
 		cases[i] = (struct junit_case){
 			.name = props[i].name,
@@ -1385,9 +1351,6 @@ static void runner_cleanup(struct runner *r)
 		free(r->results[i].phases);
 	}
 	free(r->results);
-	for (size_t i = 0; i < r->n_phase_names; i++)
-		free(r->phase_names[i]);
-	free(r->phase_names);
 	spool_free(r->spool);
 	timeline_free(r->tl);
 	suite_free(r->suite);
@@ -1581,7 +1544,7 @@ static void print_failure_classes(const struct runner *r)
 			break;
 		}
 		char name[128];
-		result_name(res, name, sizeof(name));
+		testcase_name(res->kase, res->repetition, name, sizeof(name));
 		printf("  %s on %s: %.*s\n", name, res->board, (int)strcspn(res->detail, "\n"),
 		       res->detail);
 	}

@@ -110,9 +110,8 @@ static int parse_ipv4_udp(const uint8_t *buf, size_t l3_off, size_t len, unsigne
 	return 0;
 }
 
-int frame_wire_parse(const uint8_t *buf, size_t len, unsigned flags, struct frame_view *ret)
+int frame_wire_parse(const uint8_t *buf, size_t len, unsigned flags, struct frame_view *v)
 {
-	struct frame_view *v = ret;
 	memset(v, 0, sizeof(*v));
 	size_t off;
 	if (flags & FRAME_WIRE_SLL) {

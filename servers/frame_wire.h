@@ -68,7 +68,7 @@ struct frame_view {
  * hardware); -EBADMSG for a malformed frame or a checksum that was asked
  * for and is wrong.
  */
-int frame_wire_parse(const uint8_t *buf, size_t len, unsigned flags, struct frame_view *ret);
+int frame_wire_parse(const uint8_t *buf, size_t len, unsigned flags, struct frame_view *v);
 
 /* The Internet checksum (RFC 1071) of data, folded, not complemented, starting from sum. */
 uint32_t frame_wire_csum_add(uint32_t sum, const uint8_t *data, size_t len);

@@ -104,14 +104,16 @@ static void test_probability_is_seeded(void **state)
 	assert_int_equal(fired_of(1, 1.0, "b1"), 1000);
 }
 
-/* Which of 256 matches fire, for a 30% rule with seed 42 on run `run`. */
-static void fire_pattern(unsigned run, uint8_t pattern[256])
+/* Which of 256 matches fire, for a 30% rule with seed 42 on run `run`
+ * (negative: the engine is never told a run, as outside --repeat). */
+static void fire_pattern(int run, uint8_t pattern[256])
 {
 	struct fault_rule r = rule("offer", FAULT_DROP);
 	r.probability = 0.3;
 	r.seed = 42;
 	struct fault_engine *e = fault_engine_new(&r, 1, NULL);
-	fault_engine_set_run(e, run);
+	if (run >= 0)
+		fault_engine_set_run(e, (unsigned)run);
 	for (int i = 0; i < 256; i++)
 		pattern[i] = fault_engine_match(e, "dhcp", "offer", "b1", "pi4b", NULL) != NULL;
 	fault_engine_free(e);
@@ -122,13 +124,7 @@ static void test_probability_per_run(void **state)
 {
 	(void)state;
 	uint8_t single[256], run0[256], run1[256], run1_again[256], run2[256];
-	struct fault_rule r = rule("offer", FAULT_DROP);
-	r.probability = 0.3;
-	r.seed = 42;
-	struct fault_engine *e = fault_engine_new(&r, 1, NULL);
-	for (int i = 0; i < 256; i++)
-		single[i] = fault_engine_match(e, "dhcp", "offer", "b1", "pi4b", NULL) != NULL;
-	fault_engine_free(e);
+	fire_pattern(-1, single);
 	fire_pattern(0, run0);
 	fire_pattern(1, run1);
 	fire_pattern(1, run1_again);
